@@ -1,0 +1,41 @@
+"""esc-edge: a private emotional-support chatbot that runs on your own machine."""
+
+from esc_edge.conversation import Conversation, Turn
+from esc_edge.errors import (
+    BackendUnavailableError,
+    BusyError,
+    CancelledError,
+    ConfigError,
+    EscEdgeError,
+    GenerationError,
+    InputError,
+    ModelCorruptError,
+    ModelError,
+    ModelLoadError,
+    ModelNotFoundError,
+    PullError,
+)
+from esc_edge.planner.base import Plan
+from esc_edge.safety.base import Assessment
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Assessment",
+    "BackendUnavailableError",
+    "BusyError",
+    "CancelledError",
+    "ConfigError",
+    "Conversation",
+    "EscEdgeError",
+    "GenerationError",
+    "InputError",
+    "ModelCorruptError",
+    "ModelError",
+    "ModelLoadError",
+    "ModelNotFoundError",
+    "Plan",
+    "PullError",
+    "Turn",
+    "__version__",
+]

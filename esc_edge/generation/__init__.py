@@ -1,0 +1,1 @@
+"""Reply generation: prompt rendering, decoding constraints and model backends."""

@@ -1,0 +1,1 @@
+"""Strategy planning: which of ESConv's eight strategies the supporter uses next."""

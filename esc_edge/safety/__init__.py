@@ -1,0 +1,1 @@
+"""Safety: crisis detection before planning and vetted safety replies."""

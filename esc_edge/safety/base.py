@@ -1,0 +1,43 @@
+"""The safety interface: every seeker message is assessed before the planner and the generator run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from esc_edge._registry import Registry
+from esc_edge.conversation import Conversation
+
+CATEGORIES: tuple[str, ...] = (
+    "suicide",  # suicidal ideation, plan or intent
+    "self_harm",
+    "medical",  # overdose, poisoning, medical emergency
+    "abuse",  # danger from another person: abuse, violence now
+    "harm_others",  # intent to harm someone else
+    "child_risk",  # a child at risk
+)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    crisis: bool
+    category: str | None = None
+    score: float = 0.0
+    # Who is at risk: "self" or "third_party" (a friend, a child, someone the seeker reports on).
+    subject: str = "self"
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return {"crisis": self.crisis, "category": self.category, "score": round(self.score, 4)}
+
+
+SAFE = Assessment(crisis=False)
+
+
+class SafetyCheck(Protocol):
+    def assess(self, conversation: Conversation, text: str) -> Assessment:
+        """Assess ``text``, the newest seeker message, with ``conversation`` as recent context."""
+        ...
+
+
+safety_checks: Registry[SafetyCheck] = Registry("safety check")
