@@ -7,6 +7,7 @@ imported only when used, so `esc-edge --help` and `esc-edge safety` start fast.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 from typing import Any
 
@@ -29,11 +30,15 @@ COMMANDS: dict[str, str] = {
 
 
 class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use, from ``registry``."""
+
+    registry: dict[str, str] = COMMANDS
+
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(name for name in COMMANDS if self._available(name))
+        return sorted(name for name in self.registry if self._available(name))
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = COMMANDS.get(cmd_name)
+        target = self.registry.get(cmd_name)
         if target is None:
             return None
         module_name, attr = target.split(":")
@@ -46,9 +51,8 @@ class LazyGroup(click.Group):
         command: click.Command = getattr(module, attr)
         return command
 
-    @staticmethod
-    def _available(name: str) -> bool:
-        module_name = COMMANDS[name].split(":")[0]
+    def _available(self, name: str) -> bool:
+        module_name = self.registry[name].split(":")[0]
         return importlib.util.find_spec(module_name) is not None
 
 
