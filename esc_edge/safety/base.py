@@ -35,8 +35,15 @@ SAFE = Assessment(crisis=False)
 
 
 class SafetyCheck(Protocol):
-    def assess(self, conversation: Conversation, text: str) -> Assessment:
-        """Assess ``text``, the newest seeker message, with ``conversation`` as recent context."""
+    def assess(self, conversation: Conversation, text: str, *, careful: bool = False) -> Assessment:
+        """Assess ``text``, the newest seeker message, with ``conversation`` as recent context.
+
+        ``careful`` is set for the turns after a crisis: the check should then lean towards care.
+        """
+        ...
+
+    def reply(self, assessment: Assessment, locale: str) -> str:
+        """The vetted message sent instead of a model reply when ``assessment.crisis`` is true."""
         ...
 
 
