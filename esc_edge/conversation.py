@@ -42,9 +42,7 @@ class Turn:
         speaker = data.get("speaker")
         text = data.get("text")
         if speaker not in SPEAKERS:
-            raise InputError(
-                f"unknown speaker {speaker!r}", hint="turns use 'seeker' or 'supporter'"
-            )
+            raise InputError(f"unknown speaker {speaker!r}", hint="turns use 'seeker' or 'supporter'")
         if not isinstance(text, str):
             raise InputError("a turn's 'text' must be a string")
         strategy = data.get("strategy")
@@ -62,6 +60,8 @@ class Conversation:
     # Number of upcoming seeker turns handled in careful mode after a crisis.
     careful_turns_left: int = 0
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
+    # Held for a whole turn, so two replies to one conversation never interleave.
+    turn_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def __iter__(self) -> Iterator[Turn]:
         return iter(self.snapshot())

@@ -56,3 +56,70 @@ def stdin_lines() -> Iterator[str]:
         if replaced:
             warn(f"line {lineno}: invalid UTF-8 replaced")
         yield text
+
+
+def settings_options(fn: Any) -> Any:
+    """The flags every model-using command shares; each maps to a Settings field."""
+    options = [
+        click.option("--model", type=click.Path(dir_okay=False, path_type=str), default=None,
+                     help="Local GGUF policy file (instead of a registry model)."),
+        click.option("--lora", type=click.Path(dir_okay=False, path_type=str), default=None,
+                     help="LoRA GGUF applied to --model at load time."),
+        click.option("--policy", default=None, help="Policy model name from `esc-edge models`."),
+        click.option("--planner", default=None, help="Planner: onnx | none."),
+        click.option("--runtime", default=None, help="Hardware profile: auto | cpu | cuda | metal | vulkan."),
+        click.option("--threads", type=int, default=None, help="Generation threads (default: by profile)."),
+        click.option("--locale", default=None, help="Locale for helplines in safety replies, e.g. en-GB."),
+        click.option("--seed", type=int, default=None, help="Sampling seed for reproducible replies."),
+        click.option("--word-budget", type=int, default=None, help="Most words in a reply."),
+        click.option("--no-constraints", "constraints", flag_value="false", default=None,
+                     help="Decode without the constraint layer (for comparison)."),
+        click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str),
+                     default=None, help="YAML config file (default: the user config dir)."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+SETTINGS_FLAGS = (
+    "model", "lora", "policy", "planner", "runtime", "threads", "locale", "seed", "word_budget",
+    "constraints", "strategy",
+)  # fmt: skip
+
+
+def load_cli_settings(params: dict[str, Any]) -> Any:
+    """Settings from file → env → the flags in ``params`` (popped from it)."""
+    from pathlib import Path
+
+    from esc_edge.config import load_settings
+
+    config_path = params.pop("config_path", None)
+    flags = {name: params.pop(name) for name in SETTINGS_FLAGS if name in params}
+    return load_settings(flags, config_path=Path(config_path) if config_path else None)
+
+
+class StderrProgress:
+    """A progress bar on stderr for byte counts (pull, verify); silent when stderr is not a TTY."""
+
+    def __init__(self) -> None:
+        self._label = ""
+        self._bar: Any = None
+
+    def __call__(self, done: int, total: int | None, label: str) -> None:
+        if label != self._label:
+            self.finish()
+            self._label = label
+            self._bar = click.progressbar(length=total or 0, label=label, file=sys.stderr,
+                                          show_pos=False, show_percent=True)  # fmt: skip
+            self._bar.__enter__()
+            self._seen = 0
+        if self._bar is not None:
+            self._bar.update(done - self._seen)
+            self._seen = done
+
+    def finish(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+            self._label = ""

@@ -84,9 +84,7 @@ def history_blocks(turns: Sequence[Turn]) -> list[Block]:
     merged: list[list[str]] = []
     for turn in turns:
         role = "user" if turn.speaker == "seeker" else "assistant"
-        content = (
-            supporter_content(turn.text, turn.strategy) if role == "assistant" else turn.text.strip()
-        )
+        content = supporter_content(turn.text, turn.strategy) if role == "assistant" else turn.text.strip()
         if merged and merged[-1][0] == role:
             merged[-1][1] += " " + content
         else:

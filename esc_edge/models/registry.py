@@ -1,0 +1,111 @@
+"""The model registry: known models, their files, checksums, licences and where to fetch them."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from esc_edge.errors import ConfigError, ModelNotFoundError
+
+ROLES = ("policy", "adapter", "planner")
+
+
+@dataclass(frozen=True)
+class Source:
+    type: str  # "pypi-wheel" | "package"
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str) -> str:
+        value = self.options.get(key)
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"model source of type {self.type!r} needs a {key!r} string")
+        return value
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    role: str
+    description: str
+    file: str
+    format: str
+    sha256: str | None
+    size: int | None
+    license: str
+    source: Source
+    params_m: float | None = None
+    chat_template: str | None = None
+    adapter: str | None = None  # a policy = base GGUF + this adapter entry
+    base: str | None = None  # an adapter names the base it was trained on
+
+
+@dataclass(frozen=True)
+class Registry:
+    models: Mapping[str, ModelSpec]
+    defaults: Mapping[str, str | None]
+
+    def get(self, name: str) -> ModelSpec:
+        try:
+            return self.models[name]
+        except KeyError:
+            known = ", ".join(sorted(self.models))
+            raise ModelNotFoundError(
+                f"unknown model {name!r}", hint=f"known models: {known}; or pass a local file"
+            ) from None
+
+    def default(self, role: str) -> str | None:
+        return self.defaults.get(role)
+
+    def by_role(self, role: str) -> list[ModelSpec]:
+        return [m for m in self.models.values() if m.role == role]
+
+
+def _spec(name: str, raw: Mapping[str, Any]) -> ModelSpec:
+    role = raw.get("role")
+    if role not in ROLES:
+        raise ConfigError(f"model {name!r}: role must be one of {ROLES}, not {role!r}")
+    source_raw = dict(raw.get("source") or {})
+    source_type = source_raw.pop("type", None)
+    if source_type not in ("pypi-wheel", "package"):
+        raise ConfigError(f"model {name!r}: unknown source type {source_type!r}")
+    return ModelSpec(
+        name=name,
+        role=role,
+        description=str(raw.get("description", "")),
+        file=str(raw.get("file", "")),
+        format=str(raw.get("format", "gguf")),
+        sha256=raw.get("sha256"),
+        size=raw.get("size"),
+        license=str(raw.get("license", "unknown")),
+        source=Source(source_type, source_raw),
+        params_m=raw.get("params_m"),
+        chat_template=raw.get("chat_template"),
+        adapter=raw.get("adapter"),
+        base=raw.get("base"),
+    )
+
+
+def parse(data: Mapping[str, Any]) -> Registry:
+    models = {name: _spec(name, raw) for name, raw in (data.get("models") or {}).items()}
+    defaults = dict(data.get("defaults") or {})
+    for role, name in defaults.items():
+        if name is not None and name not in models:
+            raise ConfigError(f"default {role} model {name!r} is not in the registry")
+    return Registry(models=models, defaults=defaults)
+
+
+@functools.cache
+def load_registry() -> Registry:
+    text = resources.files("esc_edge.models").joinpath("registry.yaml").read_text("utf-8")
+    return parse(yaml.safe_load(text))
+
+
+def package_path(relative: str) -> Path:
+    """Absolute path of a file shipped inside the esc_edge package."""
+    return Path(str(resources.files("esc_edge").joinpath(relative)))

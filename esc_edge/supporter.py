@@ -1,0 +1,370 @@
+"""The engine: safety check → strategy planner → constrained generator, one turn at a time.
+
+>>> with Supporter(pull=True) as s:                       # doctest: +SKIP
+...     print(s.reply("I lost my job today").text)
+
+Thread-safety: components are shared; each :class:`Conversation` has a turn lock, so replies to one
+conversation never interleave, and the generator's single worker queues the turns of several
+conversations. A reply can be streamed and cancelled from any thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from esc_edge.config import Settings, load_settings
+from esc_edge.conversation import Conversation
+from esc_edge.errors import CancelledError, EscEdgeError, InputError
+from esc_edge.generation.base import (
+    CancelToken,
+    Constraints,
+    DecodeOptions,
+    GenerationStats,
+    Generator,
+    NoConstraints,
+    TurnSpec,
+)
+from esc_edge.generation.prompt import render
+from esc_edge.planner import strategies
+from esc_edge.planner.base import Plan, Planner
+from esc_edge.runtime import RuntimeProfile, select_runtime
+from esc_edge.safety.base import Assessment, SafetyCheck
+from esc_edge.text import clean, normalise
+
+log = logging.getLogger("esc_edge")
+
+# Longest text the safety layer reads from an overlong message before it is refused: a risk
+# sentence buried in a huge paste must still be seen.
+SAFETY_SCAN_LIMIT = 1_000_000
+# Strategies allowed while the conversation is in careful mode after a crisis.
+CAREFUL_STRATEGIES = (
+    "Reflection of feelings",
+    "Affirmation and Reassurance",
+    "Question",
+    "Restatement or Paraphrasing",
+)
+# Reserve room in the context for the reply and the per-turn tail.
+REPLY_RESERVE_TOKENS = 128
+# Drop a quarter more history than needed when trimming so the next turns reuse the KV cache.
+TRIM_SLACK = 0.25
+
+
+@dataclass(frozen=True)
+class Timings:
+    safety_ms: float = 0.0
+    plan_ms: float = 0.0
+    ttft_ms: float = 0.0
+    total_ms: float = 0.0
+    tokens: int = 0
+    prompt_tokens: int = 0
+    reused_tokens: int = 0
+
+    def to_dict(self) -> dict[str, float | int]:
+        return {
+            "safety_ms": round(self.safety_ms, 2),
+            "plan_ms": round(self.plan_ms, 2),
+            "ttft_ms": round(self.ttft_ms, 2),
+            "total_ms": round(self.total_ms, 2),
+            "tokens": self.tokens,
+            "prompt_tokens": self.prompt_tokens,
+            "reused_tokens": self.reused_tokens,
+        }
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    strategy: str | None
+    crisis: bool = False
+    category: str | None = None
+    emotion: str | None = None
+    plan: Plan | None = None
+    cancelled: bool = False
+    timings: Timings = field(default_factory=Timings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "reply": self.text,
+            "strategy": self.strategy,
+            "emotion": self.emotion,
+            "crisis": self.crisis,
+            "category": self.category,
+            "cancelled": self.cancelled,
+            "timings": self.timings.to_dict(),
+        }
+
+
+class ReplyStream:
+    """Iterate for text chunks; ``reply`` holds the finished :class:`Reply` afterwards."""
+
+    def __init__(self, chunks: Iterator[str], cancel: CancelToken) -> None:
+        self._chunks = chunks
+        self._cancel = cancel
+        self.reply: Reply | None = None
+        # Set as soon as the turn is planned, before the first chunk: UIs can show it early.
+        self.plan: Plan | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        return self._chunks
+
+    def cancel(self) -> None:
+        self._cancel.cancel()
+
+    def result(self) -> Reply:
+        for _ in self._chunks:
+            pass
+        assert self.reply is not None
+        return self.reply
+
+    def close(self) -> None:
+        close = getattr(self._chunks, "close", None)
+        if close is not None:
+            close()
+
+
+class Supporter:
+    """A support conversation engine. Use as a context manager to free the models."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        conversation: Conversation | None = None,
+        safety: SafetyCheck | None = None,
+        planner: Planner | None = None,
+        generator: Generator | None = None,
+        constraints: Constraints | None = None,
+        pull: bool | Callable[[list[str]], bool] = False,
+        runtime: RuntimeProfile | None = None,
+    ) -> None:
+        self.settings = settings if settings is not None else load_settings()
+        self.conversation = conversation if conversation is not None else Conversation()
+        self.runtime = runtime if runtime is not None else select_runtime(self.settings.runtime)
+        from esc_edge import _components
+
+        self._components = _components.Components(self.settings, self.runtime, pull)
+        self.safety = safety if safety is not None else self._components.safety()
+        self.planner = planner if planner is not None else self._components.planner()
+        self.generator = generator if generator is not None else self._components.generator()
+        if constraints is not None:
+            self.constraints = constraints
+        elif self.settings.constraints:
+            self.constraints = self._components.constraints(self.generator.vocabulary)
+        else:
+            self.constraints = NoConstraints()
+        self._decode_options: Callable[[str | None], DecodeOptions] = self._components.decode_options
+
+    # -- public API ----------------------------------------------------------------------------------
+    def reply(
+        self,
+        text: str,
+        *,
+        strategy: str | None = None,
+        conversation: Conversation | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Reply:
+        """Answer one seeker message and append both turns to the conversation."""
+        return self.stream(text, strategy=strategy, conversation=conversation, cancel=cancel).result()
+
+    def stream(
+        self,
+        text: str,
+        *,
+        strategy: str | None = None,
+        conversation: Conversation | None = None,
+        cancel: CancelToken | None = None,
+    ) -> ReplyStream:
+        """Like :meth:`reply`, streaming text chunks. Validation errors raise here, at once."""
+        conversation = conversation if conversation is not None else self.conversation
+        cancel = cancel if cancel is not None else CancelToken()
+        override = strategies.canonical(strategy) if strategy else None
+        stream = ReplyStream(iter(()), cancel)
+        stream._chunks = self._turn(text, override, conversation, cancel, stream)
+        return stream
+
+    def plan(self, conversation: Conversation | None = None) -> Plan:
+        return self.planner.plan(conversation if conversation is not None else self.conversation)
+
+    def assess(self, text: str, conversation: Conversation | None = None) -> Assessment:
+        return self.safety.assess(conversation or self.conversation, normalise(text))
+
+    def reset(self) -> None:
+        self.conversation.clear()
+
+    def save(self, path: str | Path) -> Path:
+        return self.conversation.save(path)
+
+    def load(self, path: str | Path) -> Conversation:
+        self.conversation = Conversation.load(path)
+        return self.conversation
+
+    def close(self) -> None:
+        close = getattr(self.generator, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self) -> Supporter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- one turn ------------------------------------------------------------------------------------
+    def _turn(
+        self,
+        text: str,
+        override: str | None,
+        conversation: Conversation,
+        cancel: CancelToken,
+        stream: ReplyStream,
+    ) -> Iterator[str]:
+        started = time.perf_counter()
+        cleaned, assessment = self._screen(text, conversation)
+        safety_ms = (time.perf_counter() - started) * 1000
+        if assessment.crisis:
+            return self._crisis_turn(cleaned, assessment, conversation, stream, safety_ms)
+        return self._model_turn(cleaned, override, conversation, cancel, stream, started, safety_ms)
+
+    def _screen(self, text: str, conversation: Conversation) -> tuple[str, Assessment]:
+        """Clean the message and assess it; an overlong message is still screened before refusal."""
+        careful = conversation.careful_turns_left > 0
+        try:
+            cleaned = clean(text, self.settings.max_message_chars)
+        except InputError:
+            if not isinstance(text, str) or not normalise(text):
+                raise
+            flat = normalise(text[:SAFETY_SCAN_LIMIT])
+            assessment = self._assess(conversation, flat, careful)
+            if assessment.crisis:
+                return flat[: self.settings.max_message_chars], assessment
+            raise
+        return cleaned, self._assess(conversation, cleaned, careful)
+
+    def _assess(self, conversation: Conversation, text: str, careful: bool) -> Assessment:
+        try:
+            return self.safety.assess(conversation, text, careful=careful)
+        except Exception:
+            # Fail safe: a detector that breaks must not let a message through unseen.
+            log.exception("safety check failed; treating the message as needing care")
+            return Assessment(crisis=True, category="unknown", score=1.0, reason="detector failure")
+
+    def _crisis_turn(
+        self,
+        text: str,
+        assessment: Assessment,
+        conversation: Conversation,
+        stream: ReplyStream,
+        safety_ms: float,
+    ) -> Iterator[str]:
+        message = self.safety.reply(assessment, self.settings.locale)
+        with conversation.turn_lock:
+            conversation.add_seeker(text)
+            conversation.add_supporter(message, strategy=None, crisis=True)
+            conversation.careful_turns_left = self.settings.careful_turns
+        stream.reply = Reply(
+            text=message,
+            strategy=None,
+            crisis=True,
+            category=assessment.category,
+            timings=Timings(safety_ms=safety_ms, total_ms=safety_ms),
+        )
+        yield message
+
+    def _model_turn(
+        self,
+        text: str,
+        override: str | None,
+        conversation: Conversation,
+        cancel: CancelToken,
+        stream: ReplyStream,
+        started: float,
+        safety_ms: float,
+    ) -> Iterator[str]:
+        with conversation.turn_lock:
+            turns = [*conversation.snapshot()]
+            draft = Conversation(turns=[*turns], situation=conversation.situation)
+            draft.add_seeker(text)
+            plan_started = time.perf_counter()
+            plan = self._choose(draft, override, conversation.careful_turns_left > 0)
+            plan_ms = (time.perf_counter() - plan_started) * 1000
+            stream.plan = plan
+            prompt = render(
+                draft.turns,
+                plan.strategy,
+                self.generator.tokenize,
+                budget=self.generator.n_ctx - REPLY_RESERVE_TOKENS,
+                slack=TRIM_SLACK,
+            ).tokens(self.generator.tokenize)
+            spec = TurnSpec(
+                strategy=plan.strategy,
+                prompt_length=len(prompt),
+                earlier_replies=tuple(t.text for t in turns if t.speaker == "supporter"),
+                seeker_text=" ".join(t.text for t in draft.turns if t.speaker == "seeker"),
+                word_budget=self.settings.word_budget,
+                min_words=self.settings.min_words,
+            )
+            stats = GenerationStats()
+            pieces: list[str] = []
+            ttft_ms = 0.0
+            for chunk in self.generator.stream(
+                prompt, self._decode_options(plan.strategy), self.constraints.processor(spec), cancel, stats
+            ):
+                if not pieces:
+                    ttft_ms = (time.perf_counter() - started) * 1000
+                pieces.append(chunk)
+                yield chunk
+            reply_text = self.constraints.finalize("".join(pieces), spec)
+            cancelled = stats.finish_reason == "cancelled"
+            self._commit(conversation, text, reply_text, plan.strategy, cancelled)
+            stream.reply = Reply(
+                text=reply_text,
+                strategy=plan.strategy,
+                emotion=plan.emotion,
+                plan=plan,
+                cancelled=cancelled,
+                timings=Timings(
+                    safety_ms=safety_ms,
+                    plan_ms=plan_ms,
+                    ttft_ms=ttft_ms,
+                    total_ms=(time.perf_counter() - started) * 1000,
+                    tokens=stats.completion_tokens,
+                    prompt_tokens=stats.prompt_tokens,
+                    reused_tokens=stats.reused_tokens,
+                ),
+            )
+
+    def _choose(self, draft: Conversation, override: str | None, careful: bool) -> Plan:
+        fixed = override or (strategies.canonical(self.settings.strategy) if self.settings.strategy else None)
+        if fixed:
+            return Plan(strategy=fixed, overridden=True)
+        plan = self.planner.plan(draft)
+        if careful and plan.strategy and plan.strategy not in CAREFUL_STRATEGIES:
+            best = max(CAREFUL_STRATEGIES, key=lambda name: plan.probs.get(name, 0.0))
+            return Plan(
+                strategy=best,
+                probs=plan.probs,
+                emotion=plan.emotion,
+                emotion_probs=plan.emotion_probs,
+                outlook=plan.outlook,
+            )
+        return plan
+
+    @staticmethod
+    def _commit(
+        conversation: Conversation, seeker: str, reply: str, strategy: str | None, cancelled: bool
+    ) -> None:
+        conversation.add_seeker(seeker)
+        if reply:
+            conversation.add_supporter(reply, strategy=strategy)
+        if conversation.careful_turns_left > 0:
+            conversation.careful_turns_left -= 1
+        if cancelled:
+            log.info("reply cancelled after %d characters", len(reply))
+
+
+__all__ = ["CancelToken", "CancelledError", "EscEdgeError", "Reply", "ReplyStream", "Supporter", "Timings"]
