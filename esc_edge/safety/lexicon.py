@@ -1,0 +1,848 @@
+"""The rule layer's vocabulary: situations of danger, and the phrasings that only sound like them.
+
+Rules are written for the output of :mod:`esc_edge.safety.normalise`: lowercase words separated by
+single spaces, no accents, no apostrophes ("im", "dont", "jai"). ``{NAME}`` expands a macro below.
+Every gap is bounded (``(?:\\w+ ){0,3}``), so matching stays linear in the text length.
+
+Each rule names a *signal*: what kind of evidence it is. The detector combines signals, so a rule
+does not have to be decisive on its own:
+
+==========  ======================================================  ===================
+signal      meaning                                                 typical weight
+==========  ======================================================  ===================
+intent      "I'm going to kill myself", "she says she'll jump"      0.9-1.0
+ideation    "I don't want to be alive", "better off dead"          0.8-0.9
+plan        researching methods, a date, "how many pills to die"    0.8-0.9
+act         an act under way or just done: took 30 pills, cutting   0.85-1.0
+emergency   not breathing, bleeding won't stop, seizure             0.6-1.0
+danger      abuse or violence now, a threat to kill                 0.55-0.9
+harm        intent to hurt someone else                             0.6-1.0
+child       a child hurt, left alone, groomed or in danger          0.6-1.0
+means       pills saved, rope bought, on the bridge                 0.45-0.9
+goodbye     last message, giving things away, letters               0.3-0.9
+vague       "I'm doing it Saturday", "end it"                       0.35-0.45
+time        tonight, right now (booster only)                       0.3
+hopeless    "can't do this anymore", burden (booster only)          0.3
+==========  ======================================================  ===================
+
+*Cancels* (idioms, hyperbole, negation) remove a positive match they overlap. *Dampers* (past and
+recovered, fiction, research, games, jokes) scale a clause or the whole message down.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from esc_edge.safety.normalise import fold_pattern
+
+MACROS: dict[str, str] = {
+    "I": r"(?:i|im|ive|ill|id)",
+    "GAP": r"(?:\w+ ){0,3}",
+    "GAP2": r"(?:\w+ ){0,2}",
+    "GAP5": r"(?:\w+ ){0,5}",
+    "REFL": r"(?:myself|my self|himself|herself|themselves|themself)",
+    "POSS": r"(?:my|his|her|their)",
+    "WANT": (
+        r"(?:want to|wanted to|want|wish i could|would like to|feel like|need to|have to|"
+        r"going to|gonna|will|plan to|planning to|planning on|plan on|about to|ready to|"
+        r"decided to|intend to|might|might just|could just|should just|should|deserve to|"
+        r"urge to|urges to|tempted to|trying to|try to|tried to|thinking about|thinking of|"
+        r"think about|thought about|thoughts of|thoughts about|considering|"
+        r"keep thinking about|cant stop thinking about|fantasize about|fantasizing about|"
+        r"going to try to|wants to|is going to|plans to|threatening to|threatened to|"
+        r"talking about|talks about|keeps talking about|about to go)"
+    ),
+    "KILLSELF": (
+        r"(?:kill {REFL}|killing {REFL}|end {POSS} (?:own )?life|ending {POSS} (?:own )?life|"
+        r"take {POSS} (?:own )?life|taking {POSS} (?:own )?life|commit suicide|"
+        r"committing suicide|off {REFL}|top {REFL}|do {REFL} in|hang {REFL}|hanging {REFL}|"
+        r"shoot {REFL}|shooting {REFL}|drown {REFL}|drowning {REFL}|poison {REFL}|"
+        r"gas {REFL}|suffocate {REFL}|slit {POSS} (?:wrists?|throat)|"
+        r"cut {POSS} (?:wrists?|throat)|"
+        r"jump (?:off|from) (?:a |the |my |this |that )?(?:bridge|building|roof|rooftop|"
+        r"cliff|balcony|ledge|tower|overpass|parking garage|window)|"
+        r"jump in front of|throw {REFL} (?:off|in front of|under)|"
+        r"walk into (?:traffic|the sea|the ocean|the lake|the river)|step in front of|"
+        r"end it all|end everything|suicide|overdose on (?:my |her |his )?(?:pills|meds)|"
+        r"not wake up|never wake up|disappear forever|stop existing|stop living)"
+    ),
+    "DRUGS": (
+        r"(?:pills?|tablets?|meds|medication|medications|medicine|paracetamol|acetaminophen|"
+        r"tylenol|ibuprofen|advil|aspirin|painkillers|sleeping pills|sleeping tablets|"
+        r"antidepressants|xanax|benzos|valium|diazepam|oxy|oxycodone|oxys|opioids|fentanyl|"
+        r"heroin|insulin|lithium|seroquel|sertraline|zoloft|prozac|lexapro|ambien|"
+        r"antihistamines|benadryl|adderall|ritalin|adhd meds|heart pills|pods|bleach|"
+        r"detergent|antifreeze|rat poison|poison|weed killer|pesticide|morphine|codeine|"
+        r"tramadol|percocet|klonopin|ativan|methadone|capsules)"
+    ),
+    "QUANT": (
+        r"(?:\d{2,}|all|all of|whole|entire|the whole|a whole|an entire|a bunch of|bunch of|"
+        r"a handful of|handful of|a handful|too many|too much|way too many|way too much|"
+        r"lots of|a lot of|loads of|a box of|a bottle of|a pack of|a packet of|every|"
+        r"double|triple|a month of|my whole|the rest of|half a bottle of|half the)"
+    ),
+    "PARTNER": (
+        r"(?:he|she|they|hes|shes|husband|wife|boyfriend|girlfriend|partner|ex|dad|father|"
+        r"stepdad|stepfather|mom|mother|stepmom|mum|brother|sister|uncle|son|roommate|"
+        r"landlord|fiance|fiancee|someone|man|guy|parents|family)"
+    ),
+    "CHILD": (
+        r"(?:kid|kids|child|children|baby|babies|toddler|infant|newborn|son|daughter|"
+        r"little brother|little sister|little one|little girl|little boy|niece|nephew|"
+        r"grandson|granddaughter|stepson|stepdaughter|student|students|pupil|boy|girl|"
+        r"youngest|\d{1,2} year old|\d{1,2} month old|\d{1,2} yo)"
+    ),
+    "TARGET": (
+        r"(?:him|her|them|you|everyone|everybody|people|someone|somebody|"
+        r"my (?:boss|husband|wife|boyfriend|girlfriend|partner|ex|dad|father|mom|mother|"
+        r"stepdad|brother|sister|roommate|neighbou?r|coworker|teacher|son|daughter|baby|"
+        r"kids?|family|landlord|classmates?|manager)|my ex|those \w+|these \w+|"
+        r"the (?:guy|man|woman|kid|kids|teacher|boss|bully|bullies)|that (?:guy|man|woman|kid|\w+))"
+    ),
+    "HARMVERB": (
+        r"(?:kill|murder|stab|shoot|hurt|beat|strangle|choke|poison|run (?:\w+ )?over|burn|"
+        r"attack|smother|drown|slit|stab|break (?:his|her|their) \w+)"
+    ),
+    "TIME": (
+        r"(?:tonight|right now|today|tomorrow|this weekend|this week|saturday|sunday|monday|"
+        r"tuesday|wednesday|thursday|friday|in an hour|after everyone|when everyone|"
+        r"once everyone|when my parents|now|soon|this time|the night|by morning|before morning)"
+    ),
+}
+
+_MACRO_REF = re.compile(r"\{([A-Z0-9_]+)\}")
+
+
+def expand(pattern: str) -> str:
+    """Expand ``{NAME}`` macros (recursively) and fold accents/apostrophes like the input."""
+    for _ in range(4):
+        pattern = _MACRO_REF.sub(lambda m: MACROS[m.group(1)], pattern)
+    return fold_pattern(pattern)
+
+
+def compile_rule(pattern: str) -> re.Pattern[str]:
+    return re.compile(expand(pattern))
+
+
+@dataclass(frozen=True)
+class Rule:
+    category: str
+    signal: str
+    weight: float
+    pattern: re.Pattern[str]
+
+
+BOOSTERS = frozenset({"time", "hopeless"})
+
+
+def _rules(category: str, signal: str, weight: float, *patterns: str) -> list[Rule]:
+    return [Rule(category, signal, weight, compile_rule(p)) for p in patterns]
+
+
+# --------------------------------------------------------------------------------- English ----
+_EN: list[Rule] = [
+    # Intent: a wish or decision to die by suicide, any subject (third parties are found later).
+    *_rules("suicide", "intent", 1.0,
+            r"\b{I} {GAP}{WANT} {GAP2}{KILLSELF}",
+            r"\b(?:he|she|they|hes|shes|theyre|hell|shell|theyll|friend|brother|sister|mom|mum|"
+            r"dad|son|daughter|girlfriend|boyfriend|wife|husband|partner|roommate|coworker|"
+            r"cousin|classmate|someone|guy|girl|student) {GAP5}{WANT} {GAP2}{KILLSELF}",
+            r"\b(?:says|said|saying|told me|tells me|texted|messaged|posted|wrote|keeps saying|"
+            r"threatening|threatened|threatens) {GAP}(?:s?he|they|hes|shes|theyre) "
+            r"(?:is |are |will |would |wants to |want to |was going to |is going to )?{GAP2}"
+            r"(?:kill (?:herself|himself|themselves|themself)|end (?:her|his|their) (?:own )?life|"
+            r"jump|die|overdose|not want to live|doesnt want to live|suicide)",
+            r"\b(?:im|i am) (?:\w+ ){0,2}killing myself",
+            r"\bkill(?:ing)? myself (?:tonight|tomorrow|today|now|right now|this weekend|soon)",
+            r"\b(?:im|i am|going to|gonna|ill|i will) (?:\w+ ){0,1}(?:take|taking|swallow|swallowing) "
+            r"(?:\w+ ){0,2}{QUANT} (?:\w+ ){0,3}{DRUGS}",
+            r"\b(?:jump|step|throw myself|walk) in front of (?:a |the )?(?:train|bus|car|truck|traffic|tube)",
+            ),
+    *_rules("suicide", "intent", 0.9,
+            r"\b(?:kill myself|end my life|take my (?:own )?life|unalive myself)\b",
+            r"\b(?:suicidal thoughts|thoughts of suicide|suicidal urges) (?:\w+ ){0,4}"
+            r"(?:louder|worse|stronger|again|every night|every day|tonight|right now|all the time)",
+            r"\b(?:im|i am|feeling|feel|ive been|been feeling) (?:\w+ ){0,2}suicidal\b",
+            r"\bdont trust myself (?:\w+ ){0,2}(?:tonight|right now|alone|anymore|to be safe)",
+            ),
+    *_rules("suicide", "ideation", 0.9,
+            r"\b(?:dont|do not|doesnt|does not|no longer|never) (?:really |even )?wants? to "
+            r"(?:be alive|live|exist|be here anymore|wake up|be around anymore|go on|keep living|"
+            r"keep going|continue living|see tomorrow)\b",
+            r"\bwish (?:i|id) (?:was|were|had|could be) (?:\w+ ){0,1}(?:dead|never been born|"
+            r"not born|gone for good|not alive)",
+            r"\b(?:want|want to|wanna|wish i could|wish to|would rather|ready to|deserve to|need to|long to|"
+            r"just want to|hope i|pray i|pray to|wish i would|want to just|really want to|"
+            r"want 2) (?:just |simply )?(?:die|be dead|not wake up|never wake up|not exist|"
+            r"stop existing|sleep forever|go to sleep forever|disappear forever|fall asleep and "
+            r"(?:not|never) wake up)\b",
+            r"\b(?:better off dead|rather be dead|better off without me|be better without me|"
+            r"relieved if i was gone|relieved if i were gone|relieved when im gone)",
+            r"\bwant (?:it|everything|all of it|it all|the pain) (?:\w+ ){0,2}to (?:stop|end|be over) "
+            r"(?:permanently|forever|for good)",
+            r"\bnothing (?:left )?keeping me (?:here|alive|going)",
+            r"\b(?:dont|do not|cant|cannot) see (?:myself|me) (?:\w+ ){0,2}(?:alive|being alive|"
+            r"living|here|around) (?:\w+ ){0,2}(?:next|by|in|much|tomorrow|long|a year|anymore)",
+            r"\b(?:ill|i will|im going to) be (?:dead|gone) (?:by|before|soon|tomorrow|tonight)",
+            r"\bwaiting to die",
+            r"\bwish (?:i|id) (?:wasnt|werent|was not|were not) (?:here|alive|around|born)",
+            r"\b(?:sleep|asleep|go to sleep|fall asleep|close my eyes) and (?:not|never) wake up\b",
+            r"\b(?:wants|wanted|wishes|wished) to (?:die|be dead|not wake up|not be alive)\b",
+            r"\b(?:been |keep |always |constantly )?(?:thinking about|thought about|thoughts of|"
+            r"fantasizing about|dreaming about|planning) {GAP2}{KILLSELF}",
+            r"\bwant to disappear forever|\bdisappear (?:forever|for good|permanently)",
+            r"\b(?:no|nothing) (?:reason|point) (?:\w+ ){0,2}(?:to live|in living|living|to go on|"
+            r"in being alive|staying alive|to stay alive|to keep living)",
+            r"\btired of (?:living|being alive)\b",
+            ),
+    *_rules("suicide", "ideation", 0.6,
+            r"\bwhats the point (?:of|in) (?:living|being alive|life|going on|staying)",
+            r"\bonly (?:thing|reason|one) (?:keeping|that kept|that keeps|i stayed|that was "
+            r"keeping) (?:me )?(?:here|alive|going)",
+            r"\b(?:nobody|no one|noone) would (?:even )?(?:miss|notice|care) (?:\w+ ){0,2}"
+            r"(?:if i|when i|me if i) (?:was|were|died|disappeared|was gone|wasnt here|killed|"
+            r"wasnt around|didnt wake up)",
+            r"\bwould (?:all )?be (?:better|happier|easier|fine|relieved) (?:\w+ ){0,2}(?:without me|"
+            r"if i (?:was|were) gone|if i wasnt here|if i (?:died|disappeared))",
+            r"\bspeed it up\b",
+            ),
+    *_rules("suicide", "act", 0.75,
+            r"\b(?:i|ive|i have) (?:\w+ ){0,1}(?:tried|attempted) to (?:kill myself|hang myself|"
+            r"end my life|end it|overdose|take my life)",
+            r"\b(?:tried|attempted) suicide\b",
+            r"\b(?:she|he|they|shes|hes) (?:\w+ ){0,1}(?:tried|attempted) to (?:kill (?:herself|"
+            r"himself|themselves)|end (?:her|his|their) life)",
+            ),
+    *_rules("suicide", "vague", 0.4,
+            r"\b(?:try|trying) again\b",
+            r"\b(?:im|i am|ill|i will|going to|ready to|finally|about to|gonna) (?:\w+ ){0,2}"
+            r"(?:do it|doing it|go through with it|going through with it|end it|ending it|"
+            r"do something)\b",
+            r"\b(?:im|i am) (?:so )?(?:done|finished|ready)\b(?! with)",
+            r"\bnot (?:going to|gonna) make it to (?:my|the|next)",
+            r"\bmade sure of (?:that|it)",
+            r"\balmost did (?:it)?\b",
+            r"\bwhere im going\b",
+            r"\bonly way out\b",
+            r"\bcommit suicide\b",
+            r"\b(?:ending|end) (?:things|it)\b",
+            r"\bnot coming (?:back )?(?:down|home|back)",
+            ),
+    # Plans and method research.
+    *_rules("suicide", "plan", 0.9,
+            r"\b(?:researching|researched|looked up|looking up|googled|googling|reading about|"
+            r"searching|searched) (?:\w+ ){0,3}(?:methods|ways to die|how to (?:die|kill myself|"
+            r"hang|overdose)|lethal doses?|how many (?:pills|tablets)|which (?:bridges|buildings))",
+            r"\bhow (?:many|much) (?:\w+ ){0,5}(?:to die|to not wake up|to never wake up|to overdose|"
+            r"to kill (?:me|myself|someone|a person)|is (?:lethal|fatal)|would kill (?:me|someone)|"
+            r"would it take to (?:die|not wake up|never wake up))",
+            r"\b(?:painless|easiest|quickest|fastest|best|surest|least painful) way to (?:die|kill "
+            r"myself|end it|end my life|go)",
+            r"\bhow (?:to|do i|can i|do you|would i) (?:\w+ ){0,1}(?:kill myself|end my life|commit "
+            r"suicide|hang myself|overdose)\b",
+            r"\b(?:plan|plans) and a (?:date|time|place)",
+            r"\b(?:picked|chosen|chose|choosing|picking|set) (?:\w+ ){0,2}(?:a date|the date|a day|"
+            r"the day|the spot|a spot|the place|the method|which one|the bridge|the building|a time)",
+            r"\b(?:which|what) (?:buildings|bridges) (?:\w+ ){0,4}(?:roof access|high|tall)",
+            r"\binsurance (?:\w+ ){0,4}(?:suicide|pays out)",
+            ),
+    *_rules("suicide", "vague", 0.3,
+            r"\b(?:tonight|today|tomorrow) (?:is|will be) the (?:night|day)",
+            ),
+    *_rules("suicide", "plan", 0.45,
+            r"\b(?:i have|ive got|i got|i made|ive made) (?:a |the )?(?:plan|method)\b",
+            r"\bwhere (?:im going to|i am going to|ill|i will|i want to) do it",
+            r"\b(?:train|bus) (?:schedule|timetable)",
+            r"\bknow (?:the spot|where i(?:m| am)? going to|exactly how|how i(?:d| would) do it)",
+            r"\bthought about how (?:id|i would|to) do it",
+            ),
+    # Means: access, preparation, place.
+    *_rules("suicide", "means", 0.75,
+            r"\b(?:saved|saving|stockpiled|stockpiling|hoarded|hoarding|counted|counting|stashed|"
+            r"collecting|collected) (?:\w+ ){0,3}(?:pills|tablets|meds|medication|them up|up)",
+            r"\b(?:its|gun is|the gun is|it is) loaded\b|\bloaded (?:gun|pistol|rifle)",
+            r"\b(?:knife|blade|razor|glass|gun) (?:is )?(?:\w+ ){0,1}(?:on|against|to|at|in) my "
+            r"(?:wrist|wrists|throat|neck|arm|skin|head|mouth|temple)",
+            r"\bnoose\b",
+            r"\bcharcoal (?:\w+ ){0,3}tape|\btape (?:\w+ ){0,3}charcoal",
+            r"\b(?:car|engine) (?:\w+ ){0,6}(?:closed garage|garage door shut)|\bgarage (?:\w+ ){0,6}"
+            r"engine (?:is )?running|\bengine running (?:\w+ ){0,4}garage",
+            r"\b(?:standing|sitting|im|i am|stood|leaning) (?:\w+ ){0,2}(?:on|at|over) (?:the |a |this |"
+            r"my )?(?:edge of|ledge|bridge|roof|rooftop|cliff|cliffs|railing|tracks|train tracks|"
+            r"balcony railing|edge)\b",
+            r"\b(?:turn|swerve|steer|drive) (?:\w+ ){0,2}(?:the wheel|into (?:a |the )?(?:tree|wall|"
+            r"traffic|oncoming|river)|off the (?:road|bridge|cliff))",
+            ),
+    *_rules("suicide", "means", 0.45,
+            r"\b(?:have|has|got|bought|buy|found|holding|hold|ready|sharpened|tied|got out|took out|"
+            r"hid|hidden|stashed|keep|kept) (?:\w+ ){0,4}(?:pills|tablets|sleeping pills|rope|gun|"
+            r"pistol|rifle|shotgun|bullets|blade|blades|razor|razors|charcoal|painkillers|insulin|"
+            r"meds)\b",
+            r"\b(?:enough|all (?:of )?(?:my|the)|every|a whole|whole (?:bottle|box|pack)) (?:\w+ ){0,3}"
+            r"(?:pills|pill|tablets|meds|painkillers)\b",
+            r"\b(?:on|at|to) the roof\b",
+            r"\b(?:walking|going|driving|heading|walk|drive) (?:\w+ ){0,2}(?:into|to) the (?:lake|river|"
+            r"sea|ocean|cliffs|bridge|tracks)",
+            r"\b(?:razor|blade|pills) (?:\w+ ){0,3}(?:for an hour|in front of me|next to me)",
+            ),
+    # Goodbyes and putting affairs in order.
+    *_rules("suicide", "goodbye", 0.85,
+            r"\bthis is (?:my )?(?:goodbye|the end|my last (?:message|post|night|day))",
+            r"\bgoodbye (?:everyone|forever|world|all|guys|cruel world)",
+            r"\bby the time (?:\w+ ){0,2}(?:read|reads|see|sees|find|finds|get|gets) this",
+            r"\b(?:sorry|im sorry) (?:\w+ ){0,1}(?:it|this) (?:had to )?(?:end|ended|ends) "
+            r"(?:like this|this way)",
+            r"\b(?:suicide|goodbye) (?:note|letter|message|post|video|text)",
+            r"\bif im not (?:here|around|alive) (?:tomorrow|anymore|by|after|in the morning)",
+            r"\b(?:wont|will not|im not going to|not going to) (?:be )?(?:here|around|alive) "
+            r"(?:\w+ ){0,2}(?:tomorrow|by|after|anymore|much longer|for long|next|to see|tonight|"
+            r"the weekend|after tonight|to do it)",
+            r"\bwont be around to\b",
+            ),
+    *_rules("suicide", "goodbye", 0.6,
+            r"\b(?:my )?last (?:message|post|text|words|goodbye|night alive|day alive)\b",
+            r"\b(?:giving|gave|give|given|giving away) (?:\w+ ){0,1}away (?:\w+ ){0,3}(?:stuff|things|"
+            r"belongings|possessions|clothes|cat|dog|pets?|books|games|everything)",
+            r"\b(?:gave|giving|given) (?:\w+ ){0,2}(?:cat|dog|pets?) to (?:my )?\w+",
+            r"\bwont need (?:it|them|anything|this|any of it) (?:\w+ ){0,3}(?:where im going|"
+            r"anymore|soon|after)",
+            r"\bsaid (?:\w+ ){0,1}goodbyes\b",
+            r"\b(?:look after|take care of|feeds?|care for|adopt|rehome) (?:\w+ ){0,2}(?:cat|dog|pets?|"
+            r"kids|children|plants) (?:\w+ ){0,4}(?:after|when im gone|for me|wont be|once im)",
+            r"\bmade (?:my )?peace with (?:it|everything|dying)",
+            r"\b(?:theyll|they will|someone will|shell|hell|they ll) find (?:it|them|me|my body|the "
+            r"note|the letters?) (?:\w+ ){0,2}(?:tomorrow|in the morning|when|after|later)",
+            r"\b(?:writing|wrote|written|write|finished|left) (?:\w+ ){0,3}(?:my will|a will)",
+            r"\bsorry for everything\b",
+            ),
+    *_rules("suicide", "goodbye", 0.35,
+            r"\b(?:writing|wrote|written|write|finished|left|drafted) (?:\w+ ){0,3}(?:note|notes|"
+            r"letters|letter to (?:my )?(?:family|parents|mom|mum|dad|kids))\b",
+            r"\bthank you for (?:trying|everything|all you (?:did|have done)|being there)",
+            r"\bgoodbye\b",
+            r"\bi love you all\b",
+            r"\b(?:it|this) (?:wasnt|was not|isnt|is not) your fault",
+            r"\bdeleted (?:all )?(?:my )?(?:accounts|social media|everything)",
+            r"\bnothing left to do\b",
+            r"\b(?:please )?tell (?:my \w+|him|her|them) (?:that )?i (?:love|loved)",
+            ),
+    # Self-harm.
+    *_rules("self_harm", "act", 0.9,
+            r"\b{I} {GAP}(?:cut|cutting|burn|burning|burned|burnt|hurt|hurting|harm|harming|"
+            r"scratch|scratching|carve|carving|carved|punch|punching|starve|starving|bite|biting|"
+            r"hit|hitting) (?:myself|my (?:arm|arms|wrist|wrists|thigh|thighs|legs?|skin|stomach|"
+            r"hips?|body))\b",
+            r"\b(?:cutting|cut|burning|scratching|hurting myself|self harming|self harm) again\b",
+            r"\b(?:started|start|starting|back to) (?:cutting|self harming|burning myself)",
+            r"\b(?:hitting|hit|banging|bang|smashing) my head (?:\w+ ){0,1}(?:against|on|into) "
+            r"(?:the |a )?(?:wall|floor|door)",
+            r"\bcarved (?:\w+ ){0,4}(?:into|in|on) my (?:skin|arm|thigh|leg|wrist|stomach)",
+            r"\b(?:scratch|scratching|pick|picking|cut|cutting|burn|burning|punched|hit) (?:\w+ ){0,4}"
+            r"(?:until|till|til) (?:it|they|i|my \w+) (?:bleed|bleeds|bled|burns?|split|break)",
+            r"\b(?:urges?|want|wanting|need|needing|craving|tempted|going) (?:\w+ ){0,2}(?:to )?"
+            r"(?:self harm|cut|hurt myself|harm myself|burn myself|cut myself)\b",
+            r"\bneed to feel (?:the )?pain|\bpunish(?:ing)? myself",
+            r"\b(?:starving|starve) myself|\bhavent eaten (?:\w+ ){0,2}in (?:\w+ ){0,1}days",
+            r"\bself harm (?:urges|is the only|helps|again|tonight|right now)",
+            r"\bcuttin?g? again\b",
+            ),
+    *_rules("self_harm", "act", 0.8,
+            r"\b(?:shes|hes|theyve|she has|he has|theyre|been|keeps|started) (?:\w+ ){0,2}(?:cutting|"
+            r"self harming|hurting (?:herself|himself|themselves)|burning (?:herself|himself))",
+            ),
+    *_rules("self_harm", "means", 0.55,
+            r"\b(?:blade|razor|lighter|knife) (?:\w+ ){0,3}(?:in my hand|ready|next to me)",
+            r"\brelapsed\b",
+            ),
+    # Medical emergencies and overdoses (any subject).
+    *_rules("medical", "act", 1.0,
+            r"\b(?:took|take|taken|swallowed|ate|eaten|drank|injected|popped|downed|had|necked|"
+            r"overdosed on) (?:\w+ ){0,3}{QUANT} (?:\w+ ){0,4}{DRUGS}\b",
+            r"\b(?:drank|swallowed|drunk|drinking) (?:some |a |the )?(?:\w+ ){0,1}(?:bleach|antifreeze|"
+            r"poison|detergent|pesticide|weed killer|rat poison|paraquat)",
+            r"\b(?:i|ive|i have|i think i|i might have|i may have|she|he|they) (?:just )?(?:overdosed|"
+            r"od)\b(?! in| when| years| once)",
+            r"\b(?:im|is|hes|shes) overdosing",
+            r"\bmixed (?:\w+ ){0,4}(?:xanax|pills|benzos|oxy|opioids|meds|sleeping pills|painkillers|"
+            r"valium) (?:\w+ ){0,2}with (?:alcohol|vodka|wine|beer|booze|drinks|whiskey|gin)",
+            r"\btook (?:\w+ ){0,4}(?:pills|tablets|meds|something) (?:\w+ ){0,6}(?:feel|feeling|starting "
+            r"to|getting) (?:\w+ ){0,2}(?:weird|sleepy|dizzy|numb|sick|strange|funny|drowsy|faint)",
+            r"\btook too many\b",
+            ),
+    *_rules("medical", "emergency", 1.0,
+            r"\b(?:not|isnt|wasnt|stopped|is not|no longer|cant stop|wont start) breathing\b",
+            r"\b(?:lips|face|skin|fingers|he|she) (?:are |is )?(?:turning |going |gone )?(?:blue|grey|gray)\b",
+            r"\b(?:bleeding|blood) (?:\w+ ){0,2}(?:wont stop|will not stop|doesnt stop|isnt stopping|"
+            r"everywhere|so much|heavily|badly|wont clot)",
+            r"\bcut (?:\w+ ){0,2}too deep|\blost (?:a lot of|so much) blood|\bcant stop the bleeding",
+            r"\b(?:throat|tongue) (?:is )?(?:\w+ ){0,1}(?:swelling|closing)",
+            r"\b(?:having|had|think im having|is having|hes having|shes having) (?:a )?(?:seizure|"
+            r"stroke|heart attack)\b",
+            r"\bseizure (?:\w+ ){0,2}(?:wont stop|right now)",
+            r"\b(?:wont|will not|cant|doesnt|isnt|is not) (?:wake up|waking up|respond|responding)\b",
+            r"\b(?:unresponsive|unconscious|not responding)\b",
+            r"\b(?:fell|fallen|hit) (?:\w+ ){0,3}head (?:\w+ ){0,6}(?:blood|bleeding|confused|"
+            r"unconscious|wont wake|not responding|vomiting)",
+            r"\b(?:call|get|need) (?:an )?ambulance\b|\bcall (?:911|999|112)\b",
+            ),
+    *_rules("medical", "emergency", 0.85,
+            r"\b(?:vomiting|throwing up|coughing up|puking) blood",
+            r"\b(?:collapsed|passed out|fainted)\b",
+            r"\bpassed out and\b",
+            r"\banaphyla\w*",
+            ),
+    *_rules("medical", "emergency", 0.55,
+            r"\b(?:cant|can not|cannot|struggling to|hard to|barely|unable to) breathe\b",
+            r"\bcant (?:breathe|swallow) properly|\bbarely swallow",
+            r"\bface (?:is |feels )?(?:numb|drooping)|\bslurred|\bwords (?:are )?(?:\w+ ){0,1}coming "
+            r"out wrong",
+            r"\b(?:going to|about to|gonna|think im going to) (?:pass out|faint|black out)",
+            ),
+    *_rules("medical", "emergency", 0.4,
+            r"\bchest (?:\w+ ){0,3}(?:crushing|pressure|pain|hurts|hurting)",
+            r"\b(?:left )?arm (?:is |feels )?(?:numb|tingling|heavy)|\bjaw (?:pain|hurts)|"
+            r"\bsweating (?:a lot|so much)|\bcold sweat",
+            r"\bheart (?:is )?(?:racing|pounding|doing something weird|beating so fast)",
+            r"\bcant stop shaking\b",
+            r"\b(?:allergic reaction|choking)\b",
+            ),
+    # Danger from another person: abuse or violence now.
+    *_rules("abuse", "danger", 0.85,
+            r"\b{PARTNER} (?:\w+ ){0,2}(?:hit|hits|hitting|beat|beats|beating|punched|punches|"
+            r"punching|kicked|kicks|kicking|slapped|slaps|slapping|choked|chokes|choking|strangled|"
+            r"strangles|raped|rapes|assaulted|attacked|attacks|grabbed) (?:\w+ ){0,1}(?:me|us|my mom|"
+            r"my mum|my sister|my brother|her|my face|my arm|my neck|my throat)\b(?! up| at)",
+            r"\bpushed me (?:down|into|against|over|off|to the (?:floor|ground))",
+            r"\bheld (?:me|my) (?:\w+ ){0,3}(?:against|down|by my (?:throat|neck|hair))",
+            r"\b(?:threw|throws|throwing) (?:\w+ ){0,3}at (?:me|us|my mom|my mum|her)\b",
+            r"\b(?:said|says|saying|told me|tells me|threatened|threatens|threatening|texted|texts|"
+            r"messaged|screaming|screamed|screams|yelling|yelled|swears|swore|keeps saying) "
+            r"(?:\w+ ){0,3}(?:kill|hurt|beat|murder|stab|shoot|strangle|end) (?:me|us|you|my \w+|the kids)",
+            r"\bthreatens? (?:\w+ ){0,2}(?:me|us) with (?:a |his |her )?(?:knife|gun|weapon|belt|bat)",
+            r"\b(?:scared|afraid|terrified|frightened) (?:\w+ ){0,3}(?:hell|shell|hes going to|shes "
+            r"going to|he will|she will|theyll|they will|he might|she might|he would|she would|hed|"
+            r"shed|he is going to|she is going to) (?:\w+ ){0,2}(?:kill|hurt|hit|beat|find) (?:me|us)",
+            r"\bhurt me worse\b",
+            r"\b(?:dad|father|husband|boyfriend|partner|stepdad|he|she) (?:is |s )?screaming (?:\w+ ){0,2}"
+            r"(?:kill|hurt)",
+            ),
+    *_rules("abuse", "danger", 0.7,
+            r"\b(?:locked|trapped) (?:me )?(?:in|inside)\b|\blocked (?:myself )?in (?:the |my )?"
+            r"(?:bathroom|room|bedroom|closet)",
+            r"\bwont let me (?:leave|out|go|eat|sleep|see)",
+            r"\b(?:took|takes|taken|took away) (?:\w+ ){0,1}(?:my|the) (?:phone|keys|car keys|money|"
+            r"passport|door handle)",
+            r"\b(?:banging|pounding|kicking|hammering) (?:on|at) (?:\w+ ){0,2}door",
+            r"\btrying to (?:get|break) (?:in|into)|\bbreaking (?:in|the door|down the door)",
+            r"\b(?:outside|at) (?:my|the) (?:door|house|apartment|flat|window|place) (?:\w+ ){0,2}"
+            r"(?:right )?now",
+            r"\b(?:following|followed|stalking) me\b",
+            r"\b(?:post|share|leak|send) my (?:nudes|pictures|photos)",
+            r"\b(?:scared|afraid|terrified) to go (?:back )?home\b",
+            r"\b(?:smashing|breaking|smashed) (?:\w+ ){0,1}(?:the )?(?:windows|plates|doors?|things)",
+            r"\b(?:he|she|dad|husband|boyfriend|partner|stepdad) (?:\w+ ){0,1}(?:has|have|got|holding|"
+            r"grabbed|pulled) (?:a |his |her |the )?(?:knife|gun|weapon|bat|hammer)",
+            r"\bhurting her again\b|\bhurting (?:my mom|my mum|my sister)",
+            ),
+    *_rules("abuse", "danger", 0.5,
+            r"\bhiding (?:in|from|under|behind) (?:\w+ ){0,3}",
+            r"\bsomething smashing\b|\bhear (?:\w+ ){0,3}screaming",
+            r"\b(?:is|gets|got) (?:\w+ ){0,1}(?:drunk|drinking) (?:\w+ ){0,2}(?:again|right now|now)",
+            r"\bevery time he drinks\b|\bwhen he drinks\b",
+            r"\bhe (?:\w+ ){0,2}(?:hits|hurts|beats) me\b",
+            r"\bpushed me\b",
+            ),
+    # Intent to harm others.
+    *_rules("harm_others", "harm", 0.9,
+            r"\b{I} {GAP}(?:want to|going to|gonna|will|plan to|planning to|about to|ready to|intend "
+            r"to|decided to|need to|thinking about|fantasize about|keep thinking about|cant stop "
+            r"thinking about|swear im going to|am going to) {GAP2}{HARMVERB} {TARGET}\b",
+            r"\bshoot up (?:the|my|a|our) (?:school|office|workplace|mall|church|class|party|work)",
+            r"\bburn down (?:his|her|their|the|my \w+s?) (?:house|home|apartment|place|car)",
+            r"\bbeat (?:him|her|them|\w+) to death",
+            r"\bthe voices (?:\w+ ){0,3}(?:hurt|kill|harm|stab)",
+            r"\b(?:put|putting|slip|slipping) (?:something|poison|\w+) in (?:his|her|their|my \w+s?) "
+            r"(?:food|drink|coffee|tea)",
+            r"\b(?:run|running) (?:\w+ ){0,2}over with my car",
+            r"\bmake (?:them|him|her|everyone|them all|those \w+|the \w+)(?: \w+){0,3} pay\b",
+            ),
+    *_rules("harm_others", "harm", 0.55,
+            r"\b(?:bringing|bring|taking|take|got|get|grabbed|have) (?:a |my |the |his |her )?"
+            r"(?:knife|gun|weapon|bat|pistol|rifle)\b",
+            r"\bsharpening (?:a |the |my )?knife",
+            r"\b(?:found out|know) where (?:s?he|they) (?:lives?|parks?|works?)",
+            r"\bknife (?:\w+ ){0,2}ready\b",
+            ),
+    *_rules("harm_others", "time", 0.3,
+            r"\b(?:driving|going|heading|on my way) (?:over )?there (?:right )?now",
+            ),
+    # A child at risk.
+    *_rules("child_risk", "child", 0.9,
+            r"\b(?:scared|afraid|worried) (?:\w+ ){0,2}(?:ill|i will|im going to|i might|i could|im "
+            r"gonna) (?:\w+ ){0,2}(?:hurt|shake|hit|harm|smother|kill|drown) (?:my |the )?(?:baby|"
+            r"son|daughter|child|kid|toddler|newborn|him|her)\b",
+            r"\babout to (?:\w+ ){0,1}(?:shake|hit|hurt|smother) (?:him|her|the baby|my baby)",
+            r"\b{CHILD} (?:\w+ ){0,4}(?:hot car|locked in (?:a |the )?car)|\b(?:baby|child|kid|dog) "
+            r"(?:\w+ ){0,2}alone in a hot car",
+            r"\b(?:pictures|photos|images|videos) of (?:kids|children|minors|little (?:girls|boys)|"
+            r"young (?:girls|boys))",
+            r"\b{CHILD} (?:\w+ ){0,4}(?:swallowed|ate|drank|got into) (?:\w+ ){0,4}(?:pods|pills|"
+            r"bleach|detergent|battery|batteries|magnets|medicine|poison|cleaner|tablets)",
+            r"\b{CHILD} (?:\w+ ){0,4}(?:fell in|fell into|drowning|in) (?:the )?(?:pool|pond|river|bath)",
+            r"\b(?:touches|touched|touching|molests?|molested|comes into my room|gets into my bed|"
+            r"makes me keep secrets)\b",
+            ),
+    *_rules("child_risk", "child", 0.8,
+            r"\b(?:left|leaves|leaving|leave) (?:\w+ ){0,3}alone (?:\w+ ){0,3}(?:for|all|with no|"
+            r"without|at home|days|a week)",
+            r"\b{CHILD} (?:\w+ ){0,6}(?:bruises|bruised|burn marks|welts|black eye|broken (?:arm|"
+            r"bones?)|cigarette burns)",
+            r"\b(?:bruises|bruised|burns) (?:\w+ ){0,3}(?:on|all over) (?:her|his|their) (?:arms|legs|"
+            r"back|face|body)",
+            r"\b(?:burns|burned|burnt|hits|hit|beats|beat|beating|hitting|drags?|dragged|locks?|"
+            r"locked|starves?|starved|abuses|abusing|abused) (?:\w+ ){0,2}(?:him|her|them|the "
+            r"youngest|my little \w+|my (?:son|daughter|kid)|the kids?|the baby|my \w+ sister|my "
+            r"\w+ brother) (?:\w+ ){0,3}(?:with|in|by|every|when|cigarettes|belt|basement|closet|"
+            r"hair)",
+            r"\b(?:wants|asked|asks|told|tells) (?:me|him|her) (?:\w+ ){0,3}(?:meet (?:him|her|them|up) "
+            r"alone|keep (?:it|this|secrets?)|not (?:to )?tell)",
+            r"\bsends? (?:him|her|my (?:son|daughter)) (?:\w+ ){0,2}messages (?:\w+ ){0,3}(?:at night|"
+            r"secret)",
+            r"\b(?:no food|without food|not fed|nothing to eat)\b",
+            ),
+    *_rules("child_risk", "child", 0.5,
+            r"\b(?:teacher|coach|adult|older man|grown man|stranger|guy i met online|man i met online)"
+            r" (?:\w+ ){0,6}(?:secret|secrets|not to tell|alone)",
+            r"\b(?:hits|beats) me with a belt\b",
+            r"\bcries all night\b|\bcrying all night\b",
+            ),
+    # Boosters: immediacy and hopelessness strengthen other evidence, never decide alone.
+    *_rules("suicide", "time", 0.3, r"\b{TIME}\b"),
+    *_rules("suicide", "hopeless", 0.3,
+            r"\bcant (?:do this|go on|take (?:it|this)|keep going|cope)(?: anymore| any more| much "
+            r"longer)?\b",
+            r"\bno way out\b|\bno point\b|\b(?:dont|cant) see the point\b|\bpointless\b|\bhopeless\b|\bgive up\b|\bgiving up\b|"
+            r"\bburden\b|\btired of (?:fighting|existing|everything|life)\b|\bnothing matters\b|"
+            r"\bno future\b|\bhate my life\b|\bcant see a way out\b|\bnot (?:joking|kidding)\b|"
+            r"\bi mean it\b|\bfor real\b|\bpermanently\b|\bdone with (?:life|everything|it all)",
+            ),
+]
+
+# ----------------------------------------------------------------------- other languages ----
+_ML: list[Rule] = [
+    # Spanish
+    *_rules("suicide", "intent", 1.0,
+            r"\b(?:quiero|quisiera|voy a|me voy a|pienso|estoy pensando en|tengo ganas de|deseo|"
+            r"necesito|prefiero|solo quiero) (?:\w+ ){0,2}(?:morir|morirme|matarme|suicidarme|"
+            r"quitarme la vida|acabar con (?:mi vida|todo)|terminar con (?:mi vida|todo)|"
+            r"desaparecer para siempre|no despertar)",
+            r"\b(?:ya )?no quiero (?:seguir )?(?:vivir|viviendo|estar aqui|existir|despertar)",
+            r"\bme (?:voy a )?(?:quitar|quite) la vida|\bme voy a (?:matar|suicidar)\b|"
+            r"\bquitarme la vida|\bsuicidarme\b|\bmatarme\b",
+            r"\b(?:se|te) va a (?:suicidar|quitar la vida)|\bse quiere (?:morir|matar|suicidar)|"
+            r"\bva a suicidarse|\bquiere suicidarse|\bquiere matarse|\bva a matarse",
+            ),
+    *_rules("medical", "act", 1.0,
+            r"\b(?:tome|trague|bebi|me tome|me trague) (?:\w+ ){0,3}(?:todas|todos|un frasco|una caja|"
+            r"muchas|muchos|demasiadas|demasiados|un monton de|\d{2,}) (?:\w+ ){0,3}(?:pastillas|"
+            r"pildoras|comprimidos|medicamentos|pastis)",
+            r"\bno respira\b|\binconsciente\b|\bno se despierta\b|\bsangra mucho\b",
+            ),
+    *_rules("self_harm", "act", 0.85,
+            r"\bme (?:estoy )?(?:cortando|lastimando)\b|\bcortarme\b(?! el| la)|\bhacerme dano\b|"
+            r"\bautolesion\w*|\bme corto (?:los brazos|las munecas|otra vez)",
+            ),
+    *_rules("abuse", "danger", 0.85,
+            r"\b(?:me pego|me pega|me golpea|me golpeo|me pegan|me ahorco|me estrangulo|me amenaza|"
+            r"me amenazo|me encerro|no me deja salir|me quiere matar)\b",
+            r"\b(?:dice|dijo|amenaza|amenazo|grita|gritando) (?:\w+ ){0,3}(?:matar|matarme|pegarme|"
+            r"golpearme|hacerme dano)",
+            ),
+    *_rules("abuse", "danger", 0.5, r"\bme va a matar\b"),
+    *_rules("suicide", "goodbye", 0.7,
+            r"\badios (?:a todos|para siempre)|\bya no (?:voy a )?estar (?:aqui|manana)|"
+            r"\bmi ultimo mensaje",
+            ),
+    # French
+    *_rules("suicide", "intent", 1.0,
+            r"\b(?:je veux|je vais|je voudrais|jaimerais|je pense a|je compte|je dois|envie de) "
+            r"(?:\w+ ){0,2}(?:mourir|me tuer|me suicider|mettre fin a (?:mes jours|ma vie)|"
+            r"disparaitre pour toujours|ne plus me reveiller)",
+            r"\bden finir\b|\ben finir avec (?:la vie|tout|ma vie)",
+            r"\bje (?:ne )?veux plus vivre|\bje nai plus envie de vivre|\bmarre de vivre",
+            r"\bme suicider\b|\bmettre fin a mes jours|\bva se suicider|\bveut se suicider|"
+            r"\bveut mourir|\bva se tuer|\bveut se tuer|\bse jeter (?:du|dun|de la|sous)",
+            ),
+    *_rules("medical", "act", 1.0,
+            r"\b(?:avale|pris|bu) (?:\w+ ){0,3}(?:toute|tout|tous|toutes|une boite|un tube|une "
+            r"plaquette|beaucoup de|trop de|\d{2,}) (?:\w+ ){0,3}(?:medicaments|medocs|cachets|"
+            r"comprimes|pilules|somniferes|doliprane|paracetamol)",
+            r"\bne respire (?:plus|pas)\b|\binconscient\w*|\bne se reveille pas|\bsaigne beaucoup",
+            ),
+    *_rules("self_harm", "act", 0.85,
+            r"\bme scarifie\w*|\bme mutile\w*|\bme couper (?:les veines|encore)|\bme faire du mal\b",
+            ),
+    *_rules("abuse", "danger", 0.85,
+            r"\b(?:me frappe|ma frappee?|me bat|ma battue?|me cogne|menace de me tuer|va me tuer)\b",
+            r"\bpeur (?:quil|quelle) me tue",
+            ),
+    *_rules("suicide", "goodbye", 0.75,
+            r"\b(?:mon )?dernier message\b|\badieu (?:a tous|tout le monde)|\bje ne serai plus "
+            r"(?:la|ici) demain",
+            ),
+    # German
+    *_rules("suicide", "intent", 1.0,
+            r"\b(?:ich will|ich mochte|ich werde|ich wurde gern|ich denke daran|ich plane|ich will "
+            r"einfach) (?:\w+ ){0,3}(?:sterben|mich umbringen|mich toten|mir das leben nehmen|"
+            r"nicht mehr leben|nicht mehr aufwachen|nicht mehr da sein|mich erhangen)",
+            r"\bnicht mehr leben\b|\bnicht mehr aufwachen\b",
+            r"\bmich (?:umbringen|umzubringen|toten|zu toten|erhangen|erschiessen)\b|\bselbstmord "
+            r"(?:begehen|machen)|\bsuizid begehen|\bmir das leben (?:nehmen|zu nehmen)",
+            r"\bsich (?:\w+ ){0,4}(?:umbringen|umzubringen|das leben nehmen|sturzen|toten) (?:will|"
+            r"wird|mochte)|\bwill sich (?:umbringen|toten)",
+            r"\b(?:mache ich|ich mache) (?:\w+ ){0,1}schluss\b",
+            ),
+    *_rules("medical", "act", 1.0,
+            r"\b(?:alle|die ganze|eine ganze|viele|zu viele|\d{2,}) (?:\w+ ){0,2}(?:tabletten|pillen|"
+            r"medikamente|schlaftabletten) (?:\w+ ){0,2}(?:genommen|geschluckt|eingenommen)",
+            r"\batmet nicht\b|\bbewusstlos\b|\bwacht nicht (?:mehr )?auf",
+            ),
+    *_rules("self_harm", "act", 0.85,
+            r"\britze mich\b|\bmich ritzen\b|\bmich selbst verletz\w*|\bverletze mich\b",
+            ),
+    *_rules("abuse", "danger", 0.85,
+            r"\b(?:schlagt|schlug|verprugelt|wurgt|wurgte|bedroht) mich\b|\bdroht (?:\w+ ){0,2}mich "
+            r"(?:umzubringen|zu toten|zu schlagen)",
+            ),
+    # Portuguese
+    *_rules("suicide", "intent", 1.0,
+            r"\b(?:quero|vou|penso em|estou pensando em|tenho vontade de|queria|so quero) (?:\w+ ){0,2}"
+            r"(?:morrer|me matar|matar me|me suicidar|suicidar me|tirar (?:a )?minha (?:propria )?vida|"
+            r"acabar com (?:tudo|a minha vida|minha vida)|sumir para sempre)",
+            r"\bnao quero mais viver|\bnao aguento mais viver|\bme matar\b|\bme suicidar\b",
+            r"\bvai se matar|\bquer se matar|\bvai se suicidar|\bquer morrer\b",
+            ),
+    *_rules("medical", "act", 1.0,
+            r"\b(?:tomei|engoli|bebi) (?:\w+ ){0,3}(?:todos|todas|uma caixa|a caixa|um frasco|varios|"
+            r"varias|muitos|muitas|\d{2,}) (?:\w+ ){0,3}(?:comprimidos|remedios|pilulas|medicamentos|"
+            r"calmantes)",
+            r"\bnao respira\b|\binconsciente\b|\bnao acorda\b",
+            ),
+    *_rules("self_harm", "act", 0.85,
+            r"\bme cortar\b|\bme cortando\b|\bme corto\b|\bautomutila\w*|\bme machucar\b",
+            ),
+    *_rules("abuse", "danger", 0.85,
+            r"\b(?:me bateu|me bate|me espancou|me espanca|me enforcou|me ameaca|me ameacou|disse que "
+            r"vai me matar)\b",
+            ),
+    *_rules("abuse", "danger", 0.5, r"\bvai me matar\b"),
+    # Chinese (no word boundaries in CJK text)
+    *_rules("suicide", "intent", 1.0,
+            r"不想活|活不下去|想自杀|要自杀|结束(?:自己的)?生命|了结自己|离开这个世界|永远睡去|不想醒来",
+            r"想死(?!你)",
+            ),
+    *_rules("suicide", "intent", 0.9, r"跳楼|跳河|上吊|烧炭|割腕|轻生"),
+    *_rules("suicide", "vague", 0.45, r"结束一切|自杀"),
+    *_rules("medical", "act", 1.0,
+            r"(?:吃了|吞了|喝了)(?:一整瓶|整瓶|一瓶|所有的?|很多|一把|好多|\d{2,}[片颗粒])\w{0,4}(?:药|药片)",
+            r"喝了(?:农药|漂白剂|百草枯|消毒水)",
+            r"不呼吸|没有呼吸|没呼吸了|昏迷|叫不醒|血止不住|止不住血",
+            ),
+    *_rules("abuse", "danger", 0.85, r"打我|要杀(?:了)?我|杀了我|掐我|威胁我"),
+    *_rules("suicide", "goodbye", 0.7, r"永别了|这是我最后"),
+    *_rules("suicide", "time", 0.3, r"今晚|今天晚上|现在|明天"),
+    # Italian, Dutch, Russian, Japanese, Korean, Polish, Turkish, Arabic, Hindi (core phrases)
+    *_rules("suicide", "intent", 1.0,
+            r"\bvoglio morire\b|\bfarla finita\b|\buccidermi\b|\bsuicidarmi\b|\btogliermi la vita\b|"
+            r"\bnon voglio piu vivere\b|\bammazzarmi\b",
+            r"\bik wil (?:niet meer leven|dood)\b|\bzelfmoord plegen\b|\been einde aan (?:mijn|mn) "
+            r"leven\b|\ber (?:\w+ ){0,2}een einde aan maken|\bmaak er (?:\w+ ){0,2}een einde aan|"
+            r"\bmezelf (?:van kant maken|ombrengen|doden)",
+            r"не хочу (?:больше )?жить|хочу умереть|покончу с собои|покончить с собои|убью себя|"
+            r"убить себя|повешусь|вскрыть вены|вскрою вены",
+            r"死にたい|消えたい|自殺する|生きていたくない|生きたくない|終わりにする|飛び降り|首を吊",
+            r"죽고 ?싶|자살(?:하고|할)|죽어버리|목숨을 끊|살기 싫|사라지고 싶|끝낼 거|뛰어내리",
+            r"\bnie chce (?:juz )?zyc\b|\bzabije sie\b|\bzabic sie\b|\bchce umrzec\b|"
+            r"\bodebrac sobie zycie\b|\bpopelnic samobojstwo\b",
+            r"\byasamak istemiyorum\b|\bkendimi oldur\w*|\bolmek istiyorum\b|\bintihar edece\w*",
+            r"أريد أن أموت|اريد ان اموت|سأقتل نفسي|اقتل نفسي|انتحر",
+            r"\bmain mar(?:na)? (?:jana )?chahta|\bmain mar(?:na)? chahti|\bkhudkushi\b|"
+            r"मरना चाहता|मरना चाहती|आत्महत्या कर",
+            ),
+]
+
+RULES: tuple[Rule, ...] = (*_EN, *_ML)
+
+# --------------------------------------------------------------- cancels (span overlap) -----
+_CANCEL_SOURCES: tuple[str, ...] = (
+    # hyperbole and idioms
+    r"\b(?:is|are|was|its|thats|this|these|those|it|they|you|were|exam|job|work|feet|heat|"
+    r"suspense|traffic|class|homework|week|kids|boss) (?:\w+ ){0,2}killing (?:me|us|my)",
+    r"\bkill(?:ing|ed)? it\b",
+    r"\b(?:just |ugh )?kill me (?:now|lol|lmao|haha|please lol)\b|^(?:ugh |oh )?kill me\b",
+    r"\bdying (?:to|for|of|from laughter|laughing|inside lol)\b",
+    r"\b(?:die|died|dying|dead) (?:of|from) (?:embarrassment|laughter|laughing|boredom|shame|"
+    r"cringe|hunger|heat|thirst|cuteness|jealousy)",
+    r"\b(?:could|would|will|gonna|going to|literally) (?:just )?die (?:if|when|of|from)",
+    r"\bcould (?:just )?die\b",
+    r"\b(?:rather|sooner) die than\b|\bto die for\b",
+    r"\b(?:bored|scared|worried|sick|tired|freezing|starving|love|loved|annoyed|stressed) (?:\w+ ){0,1}to death\b",
+    r"\bthe death of (?:me|us)\b",
+    r"\bdead (?:tired|serious|on|wrong|end|inside lol|lol|lmao)\b",
+    r"\b(?:laughed|laughing|laugh) so hard\b",
+    r"\b(?:almost|nearly) (?:died|killed me|died laughing)",
+    r"\b(?:phone|battery|laptop|car|plants?|flowers?|conversation|party|vibe|tv|computer|"
+    r"charger|headphones|fish) (?:\w+ ){0,2}(?:died|dying|dead|killed)\b",
+    r"\bkill (?:time|the mood|the lights|two birds|the vibe|the engine)",
+    r"\b(?:kill|die) for (?:a|some|an|that|this|one)\b|\bid kill to\b|\bkill to have\b",
+    r"\bmurder (?:a|some|that|this) (?:burger|pizza|pint|beer|curry|coffee)",
+    r"\b(?:mom|mum|mother|dad|father|boss|teacher|sister|brother|parents|coach|wife|husband|"
+    r"girlfriend|boyfriend|friends?|roommate|manager|she|he) (?:is |are |will |would |s |gonna |"
+    r"going to |is going to |are going to |will literally |is literally going to |literally )?"
+    r"(?:literally )?(?:kill|murder) me\b(?! with| and)",
+    r"\b(?:kill|murder|strangle|choke) (?:me|him|her|them|you|my \w+) (?:when|if|for) "
+    r"(?:s?he|they|i|you|borrowing|eating|taking|it)\b",
+    r"\bjump (?:in|into) (?:the )?(?:lake|pool|sea|water|ocean|shower|bed|call|meeting|"
+    r"conversation|river)",
+    r"\boverdose on (?:coffee|caffeine|sugar|chocolate|netflix|tv|anime|memes|candy|cake)",
+    r"\bend (?:it|things|this|everything) with\b|\bend it and move\b",
+    r"\bcut (?:ties|carbs|sugar|back|down|class|classes|my hair|me off|off|corners|costs|the "
+    r"cord|out|my finger|myself shaving)\b",
+    r"\bshe cut me\b|\bhe cut me\b",
+    r"\b(?:shoot|shot) (?:me )?(?:a |the )?(?:message|text|email|photo|photos|video|wedding|"
+    r"hoops|film|shot|dm|line)",
+    r"\bgoing to shoot the\b",
+    r"\bhung (?:the|up|out|some|a|my) (?:\w+ )?(?:pictures?|photos?|paintings?|art|shelves|"
+    r"laundry|clothes|curtains)?|\bhang (?:out|on|up|in there)\b",
+    r"\bbite the bullet\b",
+    r"\b(?:drowning|buried|swamped) in (?:work|paperwork|debt|emails|homework|assignments|laundry)",
+    r"\bon the edge of my seat\b",
+    r"\b(?:heat|heat wave|cold|weather) (?:\w+ ){0,2}kill",
+    r"\b(?:im|i am|i was|literally) dead (?:lol|lmao|haha)|\bi literally died\b",
+    r"\bkeep dying to\b|\bkept dying\b",
+    r"\bbeat (?:me|us|him|her) (?:at|in)\b|\bhit me up\b|\bhit me with\b",
+    r"\bdisappear under\b|\bdisappear for (?:a|the) (?:while|weekend|day|bit|week)",
+    r"\bif i (?:have to|hear|see|get|need to|sit through|watch) (?:\w+ ){0,8}(?:ill|im going to|"
+    r"i will|im gonna|going to) (?:kill myself|die|jump)",
+    r"\bgoing to (?:pass out|die) (?:\w+ ){0,2}(?:laughing|from laughing|of laughter)",
+    r"\bfeet (?:are )?killing\b|\bsuspense is killing\b",
+    r"\b(?:throwing|throw|chuck) (?:my )?(?:phone|laptop|controller) (?:off|out)",
+    r"\bkill (?:this|that|the) (?:interview|exam|test|presentation|show|game|match|audition)",
+    r"\bpassed out (?:on the couch|in bed|asleep|early|after work|watching|from exhaustion)",
+    r"\bbreathe (?:through|thru) (?:it|my nose|the nose)|\bnose (?:\w+ ){0,6}breathe",
+    r"\b(?:laptop|computer|phone|code|wifi|car|plants?|houseplants|printer|pc|brain cells|"
+    r"battery|router) (?:\w+ ){0,2}(?:wants? to|is going to|tried to|about to|will) "
+    r"(?:commit suicide|kill itself|die|end it)",
+    r"\bkilled (?:the|a|some|all the|everyone in) (?:\w+ ){0,1}(?:boss|zombies|dragon|game|"
+    r"level|round|enemies|monsters|quiz|trivia)",
+    r"\bto not wake up (?:early|late)|\bwake up (?:early|late)\b",
+    r"\bcan i (?:die|kill)|\bwhat happens if you die\b",
+    r"\bstarving (?:lol|haha)|\bim starving\b",
+    r"\b(?:lost|losing) (?:my|the) (?:will|motivation) to\b",
+    # negation: the speaker says they are safe
+    r"\b(?:not|never|no longer|dont|do not|doesnt|wouldnt|would never|wont ever|im not|am not|"
+    r"have no|dont have any|no|without) (?:\w+ ){0,3}(?:suicidal|kill myself|hurt myself|harm "
+    r"myself|plans? to (?:hurt|kill|end)|thoughts? of (?:suicide|dying|killing|self harm)|in "
+    r"danger|going to do anything|want to die|wanting to die|want to end (?:it|my life))",
+    r"\b(?:would|will) never (?:\w+ ){0,2}(?:kill|hurt|harm|do that)",
+    r"\bno (?:thoughts|intention|intent|plan|plans) (?:of|to) (?:\w+ ){0,2}(?:die|suicide|hurt|kill|harm)",
+    r"\bdont want to (?:die|kill myself|hurt myself)\b",
+    r"\bkill (?:this|that|my) (?:habit|procrastination|addiction)",
+    # other languages
+    r"\bme muero de (?:hambre|risa|sueno|ganas|calor|frio|verguenza|aburrimiento|sed)|"
+    r"\bmuert[oa] de (?:risa|hambre|sueno|cansancio|miedo|verguenza)|\bme (?:esta|estan) matando\b|"
+    r"\bme va a matar (?:si|cuando)\b|\bme mata(?:n)? (?:el|la|los|este|esta)\b",
+    r"\bje meurs de (?:faim|soif|rire|froid|chaud|sommeil|envie|ennui)|\bmort(?:e)? de (?:rire|"
+    r"faim|fatigue|peur|honte)|\b(?:ca|ce \w+|il|elle|tu) me tue\b",
+    r"\bsterbe vor (?:hunger|langeweile|durst|lachen|hitze)|\btotgelacht\b|\bbringt mich "
+    r"(?:\w+ ){0,1}um\b|\bzum sterben (?:langweilig|mude)|\bmit (?:ihm|ihr|\w+) schluss",
+    r"\bmorrendo de (?:fome|rir|sono|calor|frio|vontade|saudade|medo|tedio)|\bmorri de (?:rir|"
+    r"vergonha|fome|medo)|\bme matando\b|\bvai me matar (?:quando|se)\b|\bmort[oa] de (?:cansaco|"
+    r"fome|sono|rir)",
+    r"想死你|笑死|累死|饿死|热死|冷死|困死|烦死|气死|忙死|吓死|痛死|无聊死|逼疯",
+    r"\bsto morendo di (?:fame|sonno|caldo|noia|freddo)|\bmorto di (?:fame|sonno)|\bmuoio dal ridere",
+    r"\bik ga dood van (?:de )?(?:honger|hitte|verveling|dorst|het lachen)",
+    r"умираю от (?:скуки|голода|смеха|жары)",
+    r"死ぬほど|死にそう",
+    r"죽겠어|죽겠다|죽겠네",
+    r"\bumieram z (?:nudow|glodu|smiechu)",
+    r"\b(?:acliktan|sicaktan|uykudan|gulmekten) oluyorum",
+)
+CANCELS: tuple[re.Pattern[str], ...] = tuple(compile_rule(p) for p in _CANCEL_SOURCES)
+
+# ---------------------------------------------------------------------------- dampers -------
+# A clause about the past, unless it also speaks of now.
+PAST = compile_rule(
+    r"\b(?:(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|several|few|many|couple of) "
+    r"(?:years?|months?|decades?) ago|years ago|used to|when i was|as a (?:kid|child|teen|teenager)|"
+    r"back (?:then|when|in)|in (?:19|20)\d\d|in (?:high school|college|uni|university|middle "
+    r"school)|last (?:year|winter|summer|spring|fall|autumn)|at (?:1[0-9]|sixteen|seventeen|"
+    r"fifteen|fourteen)\b|clean for|sober (?:for|from)|no longer|havent (?:\w+ ){0,1}in \d+|"
+    r"since (?:then|i was)|one year since|years? since|anniversary|looking back|there was a time|"
+    r"once (?:threatened|tried|attempted)|hace (?:\w+ ){0,2}(?:anos|meses)|il y a (?:\w+ ){0,2}"
+    r"(?:ans|mois)|ha (?:\w+ ){0,2}(?:anos|meses)|vor (?:\w+ ){0,2}jahren|when (?:we|they) were "
+    r"kids|died by suicide|took (?:her|his|their) own life|killed (?:herself|himself|themselves)|"
+    r"\w+s suicide|after my attempt|my last suicide attempt|in prison now)\b"
+)
+NOW = compile_rule(
+    r"\b(?:tonight|right now|again|going to|gonna|today|this morning|just now|an hour ago|"
+    r"last night|still want|want to|wanna|tomorrow|relapsed|now im|about to|plan to)\b"
+)
+RECOVERED = compile_rule(
+    r"\b(?:(?:im|i am) (?:in a )?(?:much )?(?:better|okay|ok|fine|good|safe|doing (?:well|better|"
+    r"okay|ok|good))|better place|so glad (?:i|that)|proud of myself|recovered|recovery|"
+    r"survivor|survived|saved my life|clean for|volunteer|getting married|i got help|therapy "
+    r"(?:really )?helped|not there anymore|gone for a long time|celebrating|ahora estoy (?:\w+ ){0,1}"
+    r"(?:mejor|bien)|aujourdhui (?:je vais|ca va) (?:bien|mieux)|hoje estou bem|heute geht es mir gut)\b"
+)
+# Fiction, study, news, games: talk about danger, not danger. Applied to the whole message.
+FRAME = compile_rule(
+    r"\b(?:novel|poem|screenplay|script|my character|the character|main character|characters|"
+    r"episode|movie|film|tv show|the show|series|anime|manga|song|lyrics|the play|a play|school "
+    r"play|drama club|dnd|d d|fanfic|fan fiction|comic|podcast|true crime|villain|protagonist|"
+    r"documentary|13 reasons why|romeo and juliet|my story|a story|the story|in the book|a book|"
+    r"thesis|dissertation|research|researching suicide|a study|studies|studying|lecture|paper|"
+    r"essay|presentation|statistics|rates|prevalence|article|the news|news said|headline|"
+    r"training|first aid|warning signs|prevention|awareness|criminology|psychology|homework|"
+    r"assignment|curriculum|safeguarding|crisis counselor|crisis counsellor|paramedic|im a nurse|"
+    r"a celebrity|the war|game|games|boss fight|the boss|final boss|ranked|respawn|respawned|"
+    r"mario kart|among us|minecraft|fortnite|zombies|controller|squad|raid|npc|pvp|quest|"
+    r"headshot|the match|elden ring|our class|in class|for class|tesis|investigacion|estudio|"
+    r"prevencion|articulo|novela|pelicula|serie|libro|hausarbeit|suizidpravention|studie|"
+    r"forschung|roman|memoire|these|artigo|pesquisa)\b|论文|研究|预防|电影|小说|新闻|游戏"
+)
+# Hypotheticals and how-to questions: "what should I do if I find someone unconscious?"
+HYPOTHETICAL = compile_rule(
+    r"\bwhat (?:should|do|would|can) (?:i|you|we|someone|people) do (?:if|when)\b|\bwhat if\b|"
+    r"\bhypothetically\b|\bin case\b|\bhow (?:do|can|should) (?:i|you|we) (?:help|support)\b"
+)
+JOKE = compile_rule(r"\b(?:lol|lmao|lmfao|haha|hahaha|hehe|jk|xd|rofl|kidding)\b")
+JOKE_EMOJI = re.compile("[\U0001f602\U0001f923\U0001f480\U0001f605\U0001f643\U0001f61c\U0001f92a]")
+NOT_JOKING = compile_rule(r"\bnot (?:joking|kidding)\b|\bi mean it\b|\bim serious\b")
+# Information questions about health make the softer medical signals weaker.
+QUESTION = compile_rule(
+    r"^(?:is|are|can|should|could|do|does|what|whats|how|why|when|which)\b|\b(?:is (?:it|that|this) "
+    r"(?:normal|dangerous|bad|okay|ok|safe)|should i|can i)\b"
+)
+# Self-reported age of a child: danger to them is a child-protection matter.
+CHILD_SELF = compile_rule(
+    r"\b(?:im|i am) (?:only )?(?:[4-9]|1[0-5]|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"thirteen|fourteen|fifteen)\b(?! (?:minutes|hours|days|weeks|months|years ago|pounds|kg|"
+    r"times|percent))"
+)
+THIRD_PARTY = compile_rule(
+    r"\b(?:my (?:friend|best friend|sister|brother|mom|mum|mother|dad|father|son|daughter|"
+    r"girlfriend|boyfriend|wife|husband|partner|roommate|coworker|cousin|classmate|neighbou?r|"
+    r"grandma|grandpa|grandmother|grandfather|aunt|uncle|niece|nephew|kid|child|baby|toddler)|"
+    r"she|he|they|hes|shes|theyre|herself|himself|themselves|a (?:guy|girl|friend|kid)|someone)\b"
+)
+INJECTION = compile_rule(
+    r"\b(?:ignore|disregard|forget|override|bypass) (?:\w+ ){0,3}(?:previous|prior|above|earlier|"
+    r"all|your|the|system) (?:\w+ ){0,2}(?:instructions?|prompts?|rules|messages|guidelines|"
+    r"directions)|\byou are now\b|\bfrom now on you (?:are|will)\b|\bact as (?:a|an|my)\b|"
+    r"\bpretend (?:to be|you are)\b|\b(?:developer|dan|god|jailbreak) mode\b|\bjailbreak\b|"
+    r"\b(?:reveal|show|print|repeat|tell me) (?:\w+ ){0,2}(?:system prompt|instructions|your "
+    r"prompt|initial prompt)|\bnew (?:instructions|rules|system prompt)\b|^(?:system|assistant|"
+    r"supporter|user|developer)\b|\bim_start\b|\bendoftext\b"
+)

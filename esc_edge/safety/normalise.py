@@ -1,0 +1,204 @@
+"""Safety-specific normalisation: one spelling for the many ways people write about danger.
+
+People in crisis type fast, misspell, use slang ("kms", "unalive") and sometimes hide words on
+purpose ("k i l l", "su1c1de"). Everything downstream (rules and classifier) sees the output of
+:func:`fold` and :func:`clauses`, so a pattern is written once, in plain lowercase words without
+accents or apostrophes, and matches every variant. All steps are single regex passes or table
+lookups: linear in the length of the text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from esc_edge.text import normalise as base_normalise
+
+# Accent stripping only for Latin/Greek/Cyrillic: NFD would also split Japanese kana and Hangul,
+# which changes their meaning.
+_FOLD_LIMIT = 0x0530
+
+
+def _accent_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for cp in range(0x00C0, _FOLD_LIMIT):
+        ch = chr(cp)
+        if unicodedata.category(ch) == "Mn":
+            table[cp] = ""
+            continue
+        base = "".join(c for c in unicodedata.normalize("NFD", ch) if unicodedata.category(c) != "Mn")
+        if base != ch:
+            table[cp] = base
+    for quote in "\u2018\u2019\u201b\u02bc\u00b4`":
+        table[ord(quote)] = "'"
+    for dquote in "\u201c\u201d\u201e\u00ab\u00bb":
+        table[ord(dquote)] = '"'
+    return table
+
+
+_ACCENTS = _accent_table()
+
+# Leetspeak inside a word that also has letters: "k1ll", "su1c1d3", "h@rm", "$uicide".
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
+_LEET_TOKEN = re.compile(r"[a-z0-9@$]*[a-z][a-z0-9@$]*")
+_NOT_LEET = re.compile(r"\d+(?:[a-z]{1,3})|[a-z]{1,2}\d+|\d+[a-z]*\d+")
+_HAS_LEET = re.compile(r"[013457@$]")
+_REPEATS = re.compile(r"([^\W\d])\1{2,}")
+# "k i l l", "s.u.i.c.i.d.e", "k-i-l-l": three or more single letters with tiny separators.
+_SPACED = re.compile(r"(?<![\w])(?:[a-z][ .\-_*]{1,2}){2,}[a-z](?![\w])")
+_SEPARATORS = re.compile(r"[ .\-_*]")
+_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
+_WORD = re.compile(r"\w+")
+_CLAUSE_SPLIT = re.compile(r"[.!?;:\n。！？；…]+|\s+-\s+|,\s*(?=but\b|and then\b|then\b)")
+
+# Word-level rewrites: slang, euphemisms and frequent misspellings -> the words the rules use.
+_REWRITES: dict[str, str] = {
+    "wanna": "want to",
+    "wana": "want to",
+    "wnat": "want",
+    "gonna": "going to",
+    "gunna": "going to",
+    "finna": "going to",
+    "tryna": "trying to",
+    "imma": "im going to",
+    "ima": "im going to",
+    "u": "you",
+    "ur": "your",
+    "rn": "right now",
+    "tn": "tonight",
+    "tonite": "tonight",
+    "2nite": "tonight",
+    "2night": "tonight",
+    "tmrw": "tomorrow",
+    "tmr": "tomorrow",
+    "tmrow": "tomorrow",
+    "2moro": "tomorrow",
+    "2morrow": "tomorrow",
+    "b4": "before",
+    "bc": "because",
+    "cuz": "because",
+    "coz": "because",
+    "idk": "i dont know",
+    "kms": "kill myself",
+    "kys": "kill yourself",
+    "unalive": "kill",
+    "unaliving": "killing",
+    "unalived": "killed",
+    "sewerslide": "suicide",
+    "sucide": "suicide",
+    "suicde": "suicide",
+    "suiside": "suicide",
+    "sucicide": "suicide",
+    "suicied": "suicide",
+    "suacide": "suicide",
+    "sucidal": "suicidal",
+    "suicdal": "suicidal",
+    "suicidial": "suicidal",
+    "suisidal": "suicidal",
+    "sucicidal": "suicidal",
+    "myslef": "myself",
+    "mysef": "myself",
+    "myslf": "myself",
+    "meself": "myself",
+    "myselfe": "myself",
+    "kil": "kill",
+    "kiling": "killing",
+    "dieing": "dying",
+    "diee": "die",
+    "pils": "pills",
+    "pillz": "pills",
+    "ded": "dead",
+    "sh": "self harm",
+    "selfharm": "self harm",
+    "od": "overdose",
+    "oded": "overdosed",
+    "odd": "odd",
+    "cuttin": "cutting",
+    "killin": "killing",
+    "dyin": "dying",
+    "nothin": "nothing",
+    "cant": "cant",
+    "wont": "wont",
+    "tho": "though",
+    "pls": "please",
+    "plz": "please",
+    "bf": "boyfriend",
+    "gf": "girlfriend",
+}
+_REWRITE_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _REWRITES), key=len, reverse=True)) + r")\b")
+_PHRASE_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bod'?d\b"), "overdosed"),
+    (re.compile(r"\bo\.d\.?(?=\s|$)"), "overdose"),
+    (re.compile(r"\bsewer ?slide\b"), "suicide"),
+    (re.compile(r"\bself[- ]?delete\b"), "kill myself"),
+    (re.compile(r"\bself[- ]?deleting\b"), "killing myself"),
+    (re.compile(r"\bself[- ]harm"), "self harm"),
+    (re.compile(r"\bs[*\-.]?u[*\-.]?i?[*\-.]?c[*\-.]?i?[*\-.]?d[*\-.]?e\b"), "suicide"),
+    (re.compile(r"\bk[*.]ll"), "kill"),
+    (re.compile(r"\bd[*.]e\b"), "die"),
+)
+
+# Small vocabulary to re-split words glued together by the spacing trick ("killmyself").
+_SPLIT_VOCAB = frozenset(
+    "i im want to die kill killing my myself self me end ending life it all suicide harm cut "
+    "cutting hang hanging going gonna tonight overdose do wanna just hurt hurting dead be not "
+    "alive wake up".split()
+)
+
+
+@lru_cache(maxsize=4096)
+def _segment(word: str) -> str:
+    """Split a glued word into vocabulary words when it can be fully split, else return it."""
+    n = len(word)
+    best: list[list[str] | None] = [None] * (n + 1)
+    best[0] = []
+    for end in range(1, n + 1):
+        for start in range(max(0, end - 9), end):
+            prev = best[start]
+            if prev is not None and word[start:end] in _SPLIT_VOCAB:
+                best[end] = [*prev, word[start:end]]
+                break
+    result = best[n]
+    return " ".join(result) if result and len(result) > 1 else word
+
+
+def _unspace(match: re.Match[str]) -> str:
+    return _segment(_SEPARATORS.sub("", match.group(0)))
+
+
+def _unleet(match: re.Match[str]) -> str:
+    token = match.group(0)
+    if not _HAS_LEET.search(token) or _NOT_LEET.fullmatch(token):
+        return token
+    return token.translate(_LEET)
+
+
+def fold(text: str) -> str:
+    """Lowercase, accent-free, apostrophe-free text with slang and obfuscation undone."""
+    text = base_normalise(text).casefold().translate(_ACCENTS)
+    for pattern, replacement in _PHRASE_REWRITES[:2]:
+        text = pattern.sub(replacement, text)
+    text = _LEET_TOKEN.sub(_unleet, text)
+    text = _REPEATS.sub(r"\1\1", text)
+    text = _SPACED.sub(_unspace, text)
+    text = _APOSTROPHE.sub("", text)
+    for pattern, replacement in _PHRASE_REWRITES[2:]:
+        text = pattern.sub(replacement, text)
+    return _REWRITE_RE.sub(lambda m: _REWRITES[m.group(1)], text)
+
+
+def words(text: str) -> str:
+    """Folded text as words separated by single spaces (the form every rule is written for)."""
+    return " ".join(_WORD.findall(text))
+
+
+def clauses(folded: str) -> list[str]:
+    """Split folded text into clauses (sentences, mostly), each reduced to :func:`words`."""
+    parts = (words(part) for part in _CLAUSE_SPLIT.split(folded))
+    return [part for part in parts if part]
+
+
+def fold_pattern(pattern: str) -> str:
+    """Apply the character-level folding to a rule so it is written once, with accents."""
+    return pattern.translate(_ACCENTS).replace("'", "")

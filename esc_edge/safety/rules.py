@@ -1,0 +1,161 @@
+"""The rule layer: find situations of danger clause by clause, then weigh them.
+
+A message is split into clauses. In each clause every rule of :mod:`esc_edge.safety.lexicon` is
+tried; a match that overlaps an idiom or a negation is dropped, and the rest are scaled by the
+clause's dampers (past and recovered, fiction or study, jokes, health questions). Evidence is then
+combined with a noisy-OR, so two independent weak signs ("I bought a rope" + "I know where")
+make a strong one, while boosters (immediacy, hopelessness) only strengthen other evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from esc_edge.safety import lexicon as lx
+from esc_edge.safety.normalise import clauses, fold
+
+FIRST_PERSON = lx.compile_rule(r"\b(?:i|im|ive|ill|id|me|my|myself)\b")
+# Weights of evidence below this are noise and are not reported.
+_MIN_WEIGHT = 0.05
+# Boosters count only next to primary evidence at least this strong.
+_BOOST_FLOOR = 0.35
+
+
+@dataclass(frozen=True)
+class Signal:
+    category: str
+    signal: str
+    weight: float
+    third_party: bool
+    text: str
+
+
+@dataclass
+class RuleResult:
+    score: float = 0.0
+    category: str | None = None
+    third_party: bool = False
+    signals: list[Signal] = field(default_factory=list)
+    injection: bool = False
+    # Raw evidence including boosters: what this message adds to the context of the next ones.
+    context_level: float = 0.0
+
+
+def noisy_or(weights: Iterable[float]) -> float:
+    remaining = 1.0
+    for weight in weights:
+        remaining *= 1.0 - min(max(weight, 0.0), 1.0)
+    return 1.0 - remaining
+
+
+@dataclass(frozen=True)
+class _MessageFlags:
+    joke: bool
+    recovered: bool
+    child_self: bool
+    framed: bool
+
+    @classmethod
+    def of(cls, folded: str, parts: list[str]) -> _MessageFlags:
+        joined = " ".join(parts)
+        joke = bool(lx.JOKE.search(joined) or lx.JOKE_EMOJI.search(folded))
+        return cls(
+            joke=joke and not lx.NOT_JOKING.search(joined),
+            recovered=bool(lx.RECOVERED.search(joined)),
+            child_self=bool(lx.CHILD_SELF.search(joined)),
+            framed=bool(lx.FRAME.search(joined)),
+        )
+
+
+def _cancel_spans(clause: str) -> list[tuple[int, int]]:
+    return [m.span() for pattern in lx.CANCELS for m in pattern.finditer(clause)]
+
+
+def _overlaps(span: tuple[int, int], cancels: list[tuple[int, int]]) -> bool:
+    start, end = span
+    return any(c_start < end and start < c_end for c_start, c_end in cancels)
+
+
+def _damping(rule: lx.Rule, clause: str, flags: _MessageFlags) -> float:
+    """How much of a rule's weight survives the clause's context (1.0 = all of it)."""
+    factor = 1.0
+    speaks_of_now = bool(lx.NOW.search(clause))
+    if lx.PAST.search(clause) and not speaks_of_now:
+        factor *= 0.2
+    elif flags.recovered and not speaks_of_now and rule.signal in {"act", "intent", "ideation"}:
+        factor *= 0.4
+    if lx.FRAME.search(clause):
+        factor *= 0.3
+    elif flags.framed and not FIRST_PERSON.search(clause):
+        factor *= 0.5
+    if lx.HYPOTHETICAL.search(clause):
+        factor *= 0.4
+    if flags.joke:
+        factor *= 0.3
+    if rule.signal in {"emergency", "means"} and rule.weight < 0.9 and lx.QUESTION.search(clause):
+        factor *= 0.5
+    return factor
+
+
+def _clause_signals(clause: str, flags: _MessageFlags) -> list[Signal]:
+    cancels = _cancel_spans(clause)
+    third = bool(lx.THIRD_PARTY.search(clause))
+    found: list[Signal] = []
+    for rule in lx.RULES:
+        for match in rule.pattern.finditer(clause):
+            if _overlaps(match.span(), cancels):
+                continue
+            weight = rule.weight * _damping(rule, clause, flags)
+            if weight >= _MIN_WEIGHT:
+                category = rule.category
+                if flags.child_self and category == "abuse":
+                    category = "child_risk"
+                found.append(Signal(category, rule.signal, weight, third, match.group(0)))
+            break
+    return found
+
+
+def _third_party(best: Signal) -> bool:
+    if best.category == "harm_others":
+        return True
+    if best.category == "child_risk":
+        return not FIRST_PERSON.search(best.text) or best.third_party
+    mentions_self = bool(FIRST_PERSON.search(best.text))
+    return best.third_party and not mentions_self
+
+
+def combine(signals: list[Signal], extra: Iterable[float] = ()) -> tuple[float, float]:
+    """(score, context level) of a message's signals; ``extra`` is outside evidence (context)."""
+    primary: dict[tuple[str, str], float] = {}
+    boosters: dict[str, float] = {}
+    for sig in signals:
+        if sig.signal in lx.BOOSTERS:
+            boosters[sig.signal] = max(boosters.get(sig.signal, 0.0), sig.weight)
+        else:
+            key = (sig.signal, sig.text)
+            primary[key] = max(primary.get(key, 0.0), sig.weight)
+    outside = [w for w in extra if w > 0]
+    strongest = max([*primary.values(), *outside], default=0.0)
+    weights = [*primary.values(), *outside]
+    if strongest >= _BOOST_FLOOR:
+        weights.extend(boosters.values())
+    hopeless = boosters.get("hopeless", 0.0)
+    return noisy_or(weights), noisy_or([*primary.values(), hopeless])
+
+
+def assess_rules(text: str, *, context: float = 0.0) -> RuleResult:
+    """Rule evidence for ``text``; ``context`` is the risk level carried over from earlier turns."""
+    folded = fold(text)
+    parts = clauses(folded)
+    if not parts:
+        return RuleResult()
+    flags = _MessageFlags.of(folded, parts)
+    signals = [sig for part in parts for sig in _clause_signals(part, flags)]
+    score, level = combine(signals, [context] if context > 0 else [])
+    injection = bool(lx.INJECTION.search(parts[0]) or lx.INJECTION.search(" ".join(parts)))
+    primary = [s for s in signals if s.signal not in lx.BOOSTERS]
+    if not primary:
+        return RuleResult(score, None, False, signals, injection, level)
+    best = max(primary, key=lambda s: s.weight)
+    return RuleResult(score, best.category, _third_party(best), signals, injection, level)
