@@ -1,5 +1,6 @@
 """esc-edge: a private emotional-support chatbot that runs on your own machine."""
 
+from esc_edge.config import Settings, load_settings
 from esc_edge.conversation import Conversation, Turn
 from esc_edge.errors import (
     BackendUnavailableError,
@@ -15,8 +16,10 @@ from esc_edge.errors import (
     ModelNotFoundError,
     PullError,
 )
+from esc_edge.generation.base import CancelToken
 from esc_edge.planner.base import Plan
 from esc_edge.safety.base import Assessment
+from esc_edge.supporter import Reply, ReplyStream, Supporter, Timings
 
 __version__ = "0.1.0"
 
@@ -24,6 +27,7 @@ __all__ = [
     "Assessment",
     "BackendUnavailableError",
     "BusyError",
+    "CancelToken",
     "CancelledError",
     "ConfigError",
     "Conversation",
@@ -36,6 +40,12 @@ __all__ = [
     "ModelNotFoundError",
     "Plan",
     "PullError",
+    "Reply",
+    "ReplyStream",
+    "Settings",
+    "Supporter",
+    "Timings",
     "Turn",
     "__version__",
+    "load_settings",
 ]

@@ -227,6 +227,10 @@ def _atomic_writer(target: Path) -> Iterator[tuple[BinaryIO, hashlib._Hash]]:
             yield fh, hashlib.sha256()
             fh.flush()
             os.fsync(fh.fileno())
+        # mkstemp makes the file private; a model is shared data, readable like any download.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -44,7 +44,9 @@ def test_cpu_threads_by_model_size_and_override() -> None:
 def test_onnx_providers_fall_back_to_cpu() -> None:
     cuda = select_runtime("cuda")
     assert onnx_providers(cuda, ["CPUExecutionProvider"]) == ["CPUExecutionProvider"]
-    assert onnx_providers(cuda, ["CUDAExecutionProvider", "CPUExecutionProvider"])[0] == "CUDAExecutionProvider"
+    assert (
+        onnx_providers(cuda, ["CUDAExecutionProvider", "CPUExecutionProvider"])[0] == "CUDAExecutionProvider"
+    )
 
 
 def test_install_command_carries_the_build_flags() -> None:
