@@ -1,0 +1,70 @@
+"""`esc-edge plan`: the planner's choice for one dialogue read as JSON on stdin."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from esc_edge.cli._common import emit_json
+from esc_edge.conversation import Conversation
+from esc_edge.errors import InputError
+from esc_edge.planner.base import Plan
+
+_MAX_STDIN_BYTES = 64 * 1024 * 1024
+
+
+def read_dialogue(raw: bytes) -> Conversation:
+    """A dialogue in the shared data's schema: an object with 'turns', or a bare list of turns."""
+    if len(raw) > _MAX_STDIN_BYTES:
+        raise InputError("the dialogue on stdin is larger than 64 MB")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError("stdin is not UTF-8 text") from None
+    if not text.strip():
+        raise InputError(
+            "no dialogue on stdin",
+            hint='pipe a JSON object like {"turns": [{"speaker": "seeker", "text": "..."}]}',
+        )
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"stdin is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    if isinstance(data, list):
+        data = {"turns": data}
+    return Conversation.from_dict(data)
+
+
+def _describe(plan: Plan) -> str:
+    strategy_p = plan.probs.get(plan.strategy or "", 0.0)
+    emotion_p = plan.emotion_probs.get(plan.emotion or "", 0.0)
+    return f"{plan.strategy} ({strategy_p:.0%})  seeker emotion: {plan.emotion} ({emotion_p:.0%})"
+
+
+@click.command("plan")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as one JSON object.")
+@click.option(
+    "--model-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Planner model directory (default: the model shipped with esc-edge).",
+)
+@click.option("--threads", type=click.IntRange(1, 64), default=1, show_default=True)
+def plan(as_json: bool, model_dir: Path | None, threads: int) -> None:
+    """Predict the next supporter strategy and the seeker's emotion for a dialogue on stdin.
+
+    Input: one JSON object with a "turns" list (the ESConv data schema: each turn has "speaker"
+    "seeker" or "supporter", "text" and, for supporter turns, an optional "strategy").
+    """
+    from esc_edge.planner.onnx import DEFAULT_MODEL_DIR, OnnxPlanner
+
+    conversation = read_dialogue(sys.stdin.buffer.read())
+    planner = OnnxPlanner.from_dir(model_dir or DEFAULT_MODEL_DIR, threads=threads)
+    result = planner.plan(conversation)
+    if as_json:
+        emit_json(result.to_dict())
+    else:
+        click.echo(_describe(result))

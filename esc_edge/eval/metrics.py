@@ -1,0 +1,132 @@
+"""Evaluation metrics in plain numpy (no scikit-learn at run time).
+
+Sections: classification (planner strategies and emotions). Generation metrics (BLEU, ROUGE,
+Distinct) belong in their own section below it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeAlias
+
+import numpy as np
+
+# Class indices as a list or a numpy array.
+Labels: TypeAlias = Sequence[int] | np.ndarray
+
+# =============================================================================================
+# Classification
+# =============================================================================================
+
+# Added to empty histogram bins so that KL stays finite when a class is never predicted.
+KL_EPSILON = 1e-6
+
+
+def confusion_matrix(gold: Labels, pred: Labels, n_classes: int) -> np.ndarray:
+    """``m[i, j]`` = how many items of gold class ``i`` were predicted as ``j``."""
+    gold_arr, pred_arr = _check_labels(gold, pred, n_classes)
+    matrix = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(matrix, (gold_arr, pred_arr), 1)
+    return matrix
+
+
+def accuracy(gold: Labels, pred: Labels) -> float:
+    gold_arr = np.asarray(gold)
+    pred_arr = np.asarray(pred)
+    if gold_arr.shape != pred_arr.shape:
+        raise ValueError("gold and pred must have the same length")
+    return float((gold_arr == pred_arr).mean()) if gold_arr.size else 0.0
+
+
+def per_class_f1(matrix: np.ndarray) -> np.ndarray:
+    """F1 per class from a confusion matrix; 0 where a class is neither predicted nor present."""
+    true_pos = np.diag(matrix).astype(np.float64)
+    predicted = matrix.sum(axis=0).astype(np.float64)
+    present = matrix.sum(axis=1).astype(np.float64)
+    denominator = predicted + present
+    return np.divide(2 * true_pos, denominator, out=np.zeros_like(true_pos), where=denominator > 0)
+
+
+def macro_f1(matrix: np.ndarray) -> float:
+    return float(per_class_f1(matrix).mean())
+
+
+def weighted_f1(matrix: np.ndarray) -> float:
+    support = matrix.sum(axis=1).astype(np.float64)
+    if support.sum() == 0:
+        return 0.0
+    return float((per_class_f1(matrix) * support).sum() / support.sum())
+
+
+def histogram(labels: Labels, n_classes: int) -> np.ndarray:
+    """Share of each class among ``labels`` (sums to 1; all zeros when empty)."""
+    counts = np.bincount(np.asarray(labels, dtype=np.int64), minlength=n_classes)[:n_classes]
+    total = counts.sum()
+    return counts / total if total else counts.astype(np.float64)
+
+
+def kl_divergence(p: np.ndarray, q: np.ndarray, epsilon: float = KL_EPSILON) -> float:
+    """KL(p || q) in nats over the same classes (epsilon-smoothed, renormalised)."""
+    p_s = np.asarray(p, dtype=np.float64) + epsilon
+    q_s = np.asarray(q, dtype=np.float64) + epsilon
+    p_s /= p_s.sum()
+    q_s /= q_s.sum()
+    return float(np.sum(p_s * np.log(p_s / q_s)))
+
+
+def classification_report(
+    gold: Labels,
+    probs: np.ndarray,
+    names: Sequence[str],
+) -> dict[str, Any]:
+    """All classification metrics for one task, JSON-ready.
+
+    ``probs`` is (n_items, n_classes). The KL "preference bias" is reported both ways and for two
+    predicted distributions: the histogram of argmax predictions and the mean softmax.
+    """
+    probs_arr = np.asarray(probs, dtype=np.float64)
+    n_classes = len(names)
+    if probs_arr.ndim != 2 or probs_arr.shape[1] != n_classes:
+        raise ValueError(f"probs must have shape (n, {n_classes})")
+    pred = probs_arr.argmax(axis=1) if len(probs_arr) else np.zeros(0, dtype=np.int64)
+    matrix = confusion_matrix(gold, pred, n_classes)
+    gold_hist = histogram(gold, n_classes)
+    pred_hist = histogram(pred, n_classes)
+    mean_probs = probs_arr.mean(axis=0) if len(probs_arr) else np.zeros(n_classes)
+    return {
+        "n": len(pred),
+        "accuracy": accuracy(gold, pred),
+        "macro_f1": macro_f1(matrix),
+        "weighted_f1": weighted_f1(matrix),
+        "per_class_f1": dict(zip(names, per_class_f1(matrix).tolist(), strict=True)),
+        "kl_pred_gold": kl_divergence(pred_hist, gold_hist),
+        "kl_gold_pred": kl_divergence(gold_hist, pred_hist),
+        "kl_meanprob_gold": kl_divergence(mean_probs, gold_hist),
+        "kl_gold_meanprob": kl_divergence(gold_hist, mean_probs),
+        "pred_share": dict(zip(names, pred_hist.tolist(), strict=True)),
+        "gold_share": dict(zip(names, gold_hist.tolist(), strict=True)),
+        "labels": list(names),
+        "confusion_matrix": matrix.tolist(),
+    }
+
+
+def majority_baseline(train_labels: Labels, gold: Labels, names: Sequence[str]) -> dict[str, Any]:
+    """Metrics of always predicting the most frequent training label."""
+    n_classes = len(names)
+    majority = int(np.bincount(np.asarray(train_labels, dtype=np.int64), minlength=n_classes).argmax())
+    probs = np.zeros((len(gold), n_classes))
+    probs[:, majority] = 1.0
+    report = classification_report(gold, probs, names)
+    report["majority_label"] = names[majority]
+    return report
+
+
+def _check_labels(gold: Labels, pred: Labels, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    gold_arr = np.asarray(gold, dtype=np.int64)
+    pred_arr = np.asarray(pred, dtype=np.int64)
+    if gold_arr.shape != pred_arr.shape:
+        raise ValueError("gold and pred must have the same length")
+    for arr in (gold_arr, pred_arr):
+        if arr.size and (arr.min() < 0 or arr.max() >= n_classes):
+            raise ValueError(f"labels must be in [0, {n_classes})")
+    return gold_arr, pred_arr
