@@ -51,7 +51,8 @@ MACROS: dict[str, str] = {
         r"think about|thought about|thoughts of|thoughts about|considering|"
         r"keep thinking about|cant stop thinking about|fantasize about|fantasizing about|"
         r"going to try to|wants to|is going to|plans to|threatening to|threatened to|"
-        r"talking about|talks about|keeps talking about|about to go)"
+        r"talking about|talks about|keeps talking about|about to go|picturing|imagining|"
+        r"keep picturing|keep imagining|close to|so close to)"
     ),
     "KILLSELF": (
         r"(?:kill {REFL}|killing {REFL}|end {POSS} (?:own )?life|ending {POSS} (?:own )?life|"
@@ -65,7 +66,12 @@ MACROS: dict[str, str] = {
         r"jump in front of|throw {REFL} (?:off|in front of|under)|"
         r"walk into (?:traffic|the sea|the ocean|the lake|the river)|step in front of|"
         r"end it all|end everything|suicide|overdose on (?:my |her |his )?(?:pills|meds)|"
-        r"not wake up|never wake up|disappear forever|stop existing|stop living)"
+        r"not wake up|never wake up|disappear forever|stop existing|stop living|stop being alive|"
+        r"end (?:my|the|this) (?:suffering|pain|misery)|put an end to (?:it|this|my life|everything)|"
+        r"(?:drive|driving|crash|crashing|steer|steering) (?:\w+ ){0,2}(?:off (?:a |the )?(?:bridge|"
+        r"cliff|road)|into (?:a |the )?(?:tree|wall|truck|oncoming traffic|river|lake))|"
+        r"(?:step|stepping|jump|jumping|walk|walking) (?:off|onto|in front of) (?:the )?(?:platform|"
+        r"tracks|train|express))"
     ),
     "DRUGS": (
         r"(?:pills?|tablets?|meds|medication|medications|medicine|paracetamol|acetaminophen|"
@@ -94,15 +100,17 @@ MACROS: dict[str, str] = {
         r"youngest|\d{1,2} year old|\d{1,2} month old|\d{1,2} yo)"
     ),
     "TARGET": (
-        r"(?:him|her|them|you|everyone|everybody|people|someone|somebody|"
+        r"(?:him|her|them|you|everyone|everybody|people|someone|somebody|a stranger|strangers|"
+        r"random people|"
         r"my (?:boss|husband|wife|boyfriend|girlfriend|partner|ex|dad|father|mom|mother|"
         r"stepdad|brother|sister|roommate|neighbou?r|coworker|teacher|son|daughter|baby|"
         r"kids?|family|landlord|classmates?|manager)|my ex|those \w+|these \w+|"
         r"the (?:guy|man|woman|kid|kids|teacher|boss|bully|bullies)|that (?:guy|man|woman|kid|\w+))"
     ),
     "HARMVERB": (
-        r"(?:kill|murder|stab|shoot|hurt|beat|strangle|choke|poison|run (?:\w+ )?over|burn|"
-        r"attack|smother|drown|slit|stab|break (?:his|her|their) \w+)"
+        r"(?:kill|killing|murder|murdering|stab|stabbing|shoot|shooting|hurt|hurting|beat|beating|"
+        r"strangle|strangling|choke|choking|poison|poisoning|run (?:\w+ )?over|burn|attack|"
+        r"attacking|smother|drown|slit|hit|punch|slap|shake|break (?:his|her|their) \w+)"
     ),
     "TIME": (
         r"(?:tonight|right now|today|tomorrow|this weekend|this week|saturday|sunday|monday|"
@@ -186,6 +194,14 @@ _EN: list[Rule] = [
             r"living|here|around) (?:\w+ ){0,2}(?:next|by|in|much|tomorrow|long|a year|anymore)",
             r"\b(?:ill|i will|im going to) be (?:dead|gone) (?:by|before|soon|tomorrow|tonight)",
             r"\bwaiting to die",
+            r"\b(?:better|easier|happier|fine|relieved|better place)\b (?:\w+ ){0,4}(?:if i (?:didnt|did "
+            r"not|wasnt|was not|werent|were not) (?:exist|here|alive|around|born)|if i (?:was|were) "
+            r"(?:gone|dead))",
+            r"\b(?:pray|hope|wish|praying|hoping) (?:\w+ ){0,3}(?:i )?(?:dont|do not|never|wont|will not) "
+            r"wake up",
+            r"\b(?:dont|doesnt|do not|does not|cant|cannot|no longer) see (?:a|any|the) (?:reason|point) "
+            r"(?:to|in|for) (?:live|living|go on|going on|stay alive|being alive|staying alive)",
+            r"\bnot be alive anymore\b|\bplanning my exit\b|\bexit plan\b",
             r"\bwish (?:i|id) (?:wasnt|werent|was not|were not) (?:here|alive|around|born)",
             r"\b(?:sleep|asleep|go to sleep|fall asleep|close my eyes) and (?:not|never) wake up\b",
             r"\b(?:wants|wanted|wishes|wished) to (?:die|be dead|not wake up|not be alive)\b",
@@ -226,6 +242,11 @@ _EN: list[Rule] = [
             r"\bwhere im going\b",
             r"\bonly way out\b",
             r"\bcommit suicide\b",
+            r"\bnobody (?:can|will|could) stop me\b",
+            r"\b(?:be|finally be|set myself) free (?:of|from) (?:all )?(?:this|it|the pain|everything)",
+            r"\b(?:before i go|wont be (?:answering|replying|responding|online|around) (?:anymore|again))\b",
+            r"\bplease dont be sad\b",
+            r"\bscared of what ill do\b|\bdont know what ill do\b",
             r"\b(?:ending|end) (?:things|it)\b",
             r"\bnot coming (?:back )?(?:down|home|back)",
             ),
@@ -250,7 +271,17 @@ _EN: list[Rule] = [
     *_rules("suicide", "vague", 0.3,
             r"\b(?:tonight|today|tomorrow) (?:is|will be) the (?:night|day)",
             ),
+    *_rules("suicide", "vague", 0.6,
+            r"\b(?:so )?close to (?:ending it|ending my life|doing it|killing myself|the edge)",
+            r"\b(?:theyll|they will|she will|he will|shell|hell) (?:get|receive|read|find) (?:them|it|this) "
+            r"(?:\w+ ){0,2}(?:tomorrow|when|after|in the morning)",
+            ),
     *_rules("suicide", "plan", 0.45,
+            r"\b(?:got|have|ive got) everything (?:i need|ready|prepared|set)",
+            r"\b(?:house|flat|apartment|place) (?:will be|is|s) empty|\bwhen (?:everyone|nobody|no one) "
+            r"(?:is|will be|s) (?:home|asleep|gone|around)|\beveryone (?:is|s) asleep|\bhome alone "
+            r"(?:tonight|this weekend)",
+            r"\bscheduled (?:\w+ ){0,3}(?:emails|messages|posts|letters) to",
             r"\b(?:i have|ive got|i got|i made|ive made) (?:a |the )?(?:plan|method)\b",
             r"\bwhere (?:im going to|i am going to|ill|i will|i want to) do it",
             r"\b(?:train|bus) (?:schedule|timetable)",
@@ -260,11 +291,15 @@ _EN: list[Rule] = [
     # Means: access, preparation, place.
     *_rules("suicide", "means", 0.75,
             r"\b(?:saved|saving|stockpiled|stockpiling|hoarded|hoarding|counted|counting|stashed|"
-            r"collecting|collected) (?:\w+ ){0,3}(?:pills|tablets|meds|medication|them up|up)",
+            r"collecting|collected) (?:\w+ ){0,3}(?:pills|tablets|meds|medication|painkillers)",
             r"\b(?:its|gun is|the gun is|it is) loaded\b|\bloaded (?:gun|pistol|rifle)",
             r"\b(?:knife|blade|razor|glass|gun) (?:is )?(?:\w+ ){0,1}(?:on|against|to|at|in) my "
             r"(?:wrist|wrists|throat|neck|arm|skin|head|mouth|temple)",
             r"\bnoose\b",
+            r"\b(?:pills|tablets|blade|razor|knife|gun|rope) (?:are |is )?(?:\w+ ){0,1}in my hand|\bholding "
+            r"(?:the |my )?(?:pills|blade|razor|gun|knife|rope)",
+            r"\b{DRUGS} (?:\w+ ){0,8}(?:saving|saved|hoarding|stockpiling|hiding|stashing|hid|stashed) "
+            r"(?:them|those|it)\b|\b(?:hiding|stashing|hoarding) (?:them|my pills|pills|the pills|my meds)",
             r"\bcharcoal (?:\w+ ){0,3}tape|\btape (?:\w+ ){0,3}charcoal",
             r"\b(?:car|engine) (?:\w+ ){0,6}(?:closed garage|garage door shut)|\bgarage (?:\w+ ){0,6}"
             r"engine (?:is )?running|\bengine running (?:\w+ ){0,4}garage",
@@ -276,11 +311,10 @@ _EN: list[Rule] = [
             ),
     *_rules("suicide", "means", 0.45,
             r"\b(?:have|has|got|bought|buy|found|holding|hold|ready|sharpened|tied|got out|took out|"
-            r"hid|hidden|stashed|keep|kept) (?:\w+ ){0,4}(?:pills|tablets|sleeping pills|rope|gun|"
-            r"pistol|rifle|shotgun|bullets|blade|blades|razor|razors|charcoal|painkillers|insulin|"
-            r"meds)\b",
-            r"\b(?:enough|all (?:of )?(?:my|the)|every|a whole|whole (?:bottle|box|pack)) (?:\w+ ){0,3}"
-            r"(?:pills|pill|tablets|meds|painkillers)\b",
+            r"hid|hidden|stashed|keep|kept) (?:\w+ ){0,4}(?:{DRUGS}|rope|gun|pistol|rifle|shotgun|"
+            r"bullets|blade|blades|razor|razors|charcoal)\b",
+            r"\b(?:enough|all (?:of )?(?:my|the|her|his)|every|a whole|whole (?:bottle|box|pack)) "
+            r"(?:\w+ ){0,3}(?:{DRUGS}|pill|oxy)\b",
             r"\b(?:on|at|to) the roof\b",
             r"\b(?:walking|going|driving|heading|walk|drive) (?:\w+ ){0,2}(?:into|to) the (?:lake|river|"
             r"sea|ocean|cliffs|bridge|tracks)",
@@ -346,6 +380,8 @@ _EN: list[Rule] = [
             r"\b(?:starving|starve) myself|\bhavent eaten (?:\w+ ){0,2}in (?:\w+ ){0,1}days",
             r"\bself harm (?:urges|is the only|helps|again|tonight|right now)",
             r"\bcuttin?g? again\b",
+            r"\bcuts? (?:\w+ ){0,4}(?:deeper|too deep|wont stop bleeding)",
+            r"\b(?:took|take|taking) a (?:razor|blade|knife|lighter) to my",
             ),
     *_rules("self_harm", "act", 0.8,
             r"\b(?:shes|hes|theyve|she has|he has|theyre|been|keeps|started) (?:\w+ ){0,2}(?:cutting|"
@@ -380,6 +416,7 @@ _EN: list[Rule] = [
             r"\b(?:having|had|think im having|is having|hes having|shes having) (?:a )?(?:seizure|"
             r"stroke|heart attack)\b",
             r"\bseizure (?:\w+ ){0,2}(?:wont stop|right now)",
+            r"\b(?:having a fit|convulsing|convulsions|foaming at the mouth|fitting and)\b",
             r"\b(?:wont|will not|cant|doesnt|isnt|is not) (?:wake up|waking up|respond|responding)\b",
             r"\b(?:unresponsive|unconscious|not responding)\b",
             r"\b(?:fell|fallen|hit) (?:\w+ ){0,3}head (?:\w+ ){0,6}(?:blood|bleeding|confused|"
@@ -393,6 +430,8 @@ _EN: list[Rule] = [
             r"\banaphyla\w*",
             ),
     *_rules("medical", "emergency", 0.55,
+            r"\bworst headache of my life|\bcant see (?:\w+ ){0,1}(?:out of|in|with) one eye|\bsudden "
+            r"(?:blindness|numbness|weakness|paralysis)",
             r"\b(?:cant|can not|cannot|struggling to|hard to|barely|unable to) breathe\b",
             r"\bcant (?:breathe|swallow) properly|\bbarely swallow",
             r"\bface (?:is |feels )?(?:numb|drooping)|\bslurred|\bwords (?:are )?(?:\w+ ){0,1}coming "
@@ -418,18 +457,27 @@ _EN: list[Rule] = [
             r"\b(?:threw|throws|throwing) (?:\w+ ){0,3}at (?:me|us|my mom|my mum|her)\b",
             r"\b(?:said|says|saying|told me|tells me|threatened|threatens|threatening|texted|texts|"
             r"messaged|screaming|screamed|screams|yelling|yelled|swears|swore|keeps saying) "
-            r"(?:\w+ ){0,3}(?:kill|hurt|beat|murder|stab|shoot|strangle|end) (?:me|us|you|my \w+|the kids)",
+            r"(?:\w+ ){0,8}(?:kill|hurt|beat|murder|stab|shoot|strangle|end) (?:me|us|you|my \w+|the kids)",
             r"\bthreatens? (?:\w+ ){0,2}(?:me|us) with (?:a |his |her )?(?:knife|gun|weapon|belt|bat)",
             r"\b(?:scared|afraid|terrified|frightened) (?:\w+ ){0,3}(?:hell|shell|hes going to|shes "
             r"going to|he will|she will|theyll|they will|he might|she might|he would|she would|hed|"
             r"shed|he is going to|she is going to) (?:\w+ ){0,2}(?:kill|hurt|hit|beat|find) (?:me|us)",
             r"\bhurt me worse\b",
+            r"\b{PARTNER} (?:\w+ ){0,2}(?:broke|broken|fractured|cracked|bloodied|split) my (?:nose|arm|"
+            r"ribs?|jaw|wrist|lip|fingers?|hand|tooth|teeth|eye)",
+            r"\b(?:hell|shell|he will|she will|theyll|he would|hed|shed|he is going to|hes going to|"
+            r"shes going to|she is going to|they are going to) (?:\w+ ){0,3}(?:kill|hurt|beat|murder|stab|"
+            r"shoot) (?:me|us|the (?:dog|kids|baby|cat)|my (?:kids|baby|dog|cat|mom|mum))\b",
+            r"\b(?:said|says|told me|texted) (?:\w+ ){0,2}(?:im|youre|were|you are|i am) (?:dead|"
+            r"a dead (?:man|woman))\b",
             r"\b(?:dad|father|husband|boyfriend|partner|stepdad|he|she) (?:is |s )?screaming (?:\w+ ){0,2}"
             r"(?:kill|hurt)",
             ),
     *_rules("abuse", "danger", 0.7,
-            r"\b(?:locked|trapped) (?:me )?(?:in|inside)\b|\blocked (?:myself )?in (?:the |my )?"
-            r"(?:bathroom|room|bedroom|closet)",
+            r"\b(?:locked|trapped) (?:me |us )?(?:in|inside) (?:the |a |my |his |her )?(?:room|bathroom|"
+            r"car|house|basement|closet|bedroom|cellar|garage|shed|flat|apartment)|\blocked (?:myself )?"
+            r"in (?:the |my )?(?:bathroom|room|bedroom|closet)|\b(?:im|i am|were) locked (?:in|inside)\b|"
+            r"\btrapped me\b",
             r"\bwont let me (?:leave|out|go|eat|sleep|see)",
             r"\b(?:took|takes|taken|took away) (?:\w+ ){0,1}(?:my|the) (?:phone|keys|car keys|money|"
             r"passport|door handle)",
@@ -444,6 +492,11 @@ _EN: list[Rule] = [
             r"\b(?:he|she|dad|husband|boyfriend|partner|stepdad) (?:\w+ ){0,1}(?:has|have|got|holding|"
             r"grabbed|pulled) (?:a |his |her |the )?(?:knife|gun|weapon|bat|hammer)",
             r"\bhurting her again\b|\bhurting (?:my mom|my mum|my sister)",
+            r"\b(?:waiting|outside|hiding|standing|sitting) (?:\w+ ){0,4}(?:with|holding) (?:a |his |her )?"
+            r"(?:knife|gun|bat|weapon|hammer|axe)",
+            r"\b(?:hes|shes|he is|she is|theyre|ex is) coming (?:\w+ ){0,2}(?:tonight|for me|to get me|over|"
+            r"back|here)",
+            r"\bpictures of my (?:house|car|work|door|flat|apartment)",
             ),
     *_rules("abuse", "danger", 0.5,
             r"\bhiding (?:in|from|under|behind) (?:\w+ ){0,3}",
@@ -466,6 +519,8 @@ _EN: list[Rule] = [
             r"(?:food|drink|coffee|tea)",
             r"\b(?:run|running) (?:\w+ ){0,2}over with my car",
             r"\bmake (?:them|him|her|everyone|them all|those \w+|the \w+)(?: \w+){0,3} pay\b",
+            r"\b(?:planning|figuring out|thinking about|working out|researching) how to {HARMVERB} {TARGET}",
+            r"\b(?:they|he|she|people|everyone) (?:\w+ ){0,3}deserves? to die\b",
             ),
     *_rules("harm_others", "harm", 0.55,
             r"\b(?:bringing|bring|taking|take|got|get|grabbed|have) (?:a |my |the |his |her )?"
@@ -490,12 +545,20 @@ _EN: list[Rule] = [
             r"\b{CHILD} (?:\w+ ){0,4}(?:swallowed|ate|drank|got into) (?:\w+ ){0,4}(?:pods|pills|"
             r"bleach|detergent|battery|batteries|magnets|medicine|poison|cleaner|tablets)",
             r"\b{CHILD} (?:\w+ ){0,4}(?:fell in|fell into|drowning|in) (?:the )?(?:pool|pond|river|bath)",
-            r"\b(?:touches|touched|touching|molests?|molested|comes into my room|gets into my bed|"
-            r"makes me keep secrets)\b",
+            r"\b(?:touches|touched|touching) (?:me|her|him) (?:\w+ ){0,3}(?:when|at night|where|down "
+            r"there|private|inappropriately|nobody|no one|under)|\b(?:molests?|molested|molesting|"
+            r"comes into my room|gets into my bed|makes me keep secrets)\b",
+            r"\b(?:pulled|pull|dragged|drag|grabbed|grab|forced|took|pushed) (?:\w+ ){0,3}{CHILD} "
+            r"(?:\w+ ){0,2}(?:into|in) (?:a |his |the |their )?(?:van|car|truck)|\b(?:kidnapp|abduct)\w*",
+            r"\bmakes (?:me|her|him) (?:\w+ ){0,2}(?:sleep in his bed|sleep in her bed|undress|take off "
+            r"(?:my|her|his) clothes|touch him|touch her)",
+            r"\b(?:left|leaves|leaving|leave) (?:\w+ ){0,3}{CHILD} (?:\w+ ){0,2}alone\b",
+            r"\b(?:hurts|hurt|hurting|hits|hitting|beats|beating|touches|abuses|abused|abusing|"
+            r"molests|burns|slaps|kicks|chokes|starves) (?:my |her |his |the |our |a )?(?:\w+ )?{CHILD}\b",
             ),
     *_rules("child_risk", "child", 0.8,
-            r"\b(?:left|leaves|leaving|leave) (?:\w+ ){0,3}alone (?:\w+ ){0,3}(?:for|all|with no|"
-            r"without|at home|days|a week)",
+            r"\b{CHILD} (?:\w+ ){0,4}(?:left|home|been) alone (?:\w+ ){0,3}(?:for|all|overnight|at "
+            r"night|days|a week|with no|without)",
             r"\b{CHILD} (?:\w+ ){0,6}(?:bruises|bruised|burn marks|welts|black eye|broken (?:arm|"
             r"bones?)|cigarette burns)",
             r"\b(?:bruises|bruised|burns) (?:\w+ ){0,3}(?:on|all over) (?:her|his|their) (?:arms|legs|"
@@ -510,11 +573,15 @@ _EN: list[Rule] = [
             r"\bsends? (?:him|her|my (?:son|daughter)) (?:\w+ ){0,2}messages (?:\w+ ){0,3}(?:at night|"
             r"secret)",
             r"\b(?:no food|without food|not fed|nothing to eat)\b",
+            r"\b(?:left|leaves|leaving|leave) (?:us|me) (?:\w+ ){0,1}alone (?:\w+ ){0,3}(?:for|all|"
+            r"overnight|days|a week|with no|without)",
             ),
     *_rules("child_risk", "child", 0.5,
             r"\b(?:teacher|coach|adult|older man|grown man|stranger|guy i met online|man i met online)"
             r" (?:\w+ ){0,6}(?:secret|secrets|not to tell|alone)",
             r"\b(?:hits|beats) me with a belt\b",
+            r"\btouches (?:me|her|him)\b|\b(?:keep|keeps|keeping) (?:it |this )?(?:a )?secrets?\b|"
+            r"\bif (?:we|i|you) tell\b",
             r"\bcries all night\b|\bcrying all night\b",
             ),
     # Boosters: immediacy and hopelessness strengthen other evidence, never decide alone.
@@ -542,6 +609,14 @@ _ML: list[Rule] = [
             r"\bquitarme la vida|\bsuicidarme\b|\bmatarme\b",
             r"\b(?:se|te) va a (?:suicidar|quitar la vida)|\bse quiere (?:morir|matar|suicidar)|"
             r"\bva a suicidarse|\bquiere suicidarse|\bquiere matarse|\bva a matarse",
+            ),
+    *_rules("suicide", "intent", 0.9,
+            r"\b(?:me tiro|me voy a tirar|tirarme) (?:\w+ ){0,2}(?:del|de un|de una|por la|al|desde el) "
+            r"(?:puente|edificio|ventana|balcon|techo|azotea|tren|metro)",
+            r"\bdormir y no despertar|\bno despertar (?:nunca|mas)",
+            ),
+    *_rules("abuse", "danger", 0.8,
+            r"\bme (?:esta|estan) (?:golpeando|pegando|ahorcando|amenazando)|\bestoy encerrad[ao]\b",
             ),
     *_rules("medical", "act", 1.0,
             r"\b(?:tome|trague|bebi|me tome|me trague) (?:\w+ ){0,3}(?:todas|todos|un frasco|una caja|"
@@ -574,6 +649,14 @@ _ML: list[Rule] = [
             r"\bme suicider\b|\bmettre fin a mes jours|\bva se suicider|\bveut se suicider|"
             r"\bveut mourir|\bva se tuer|\bveut se tuer|\bse jeter (?:du|dun|de la|sous)",
             ),
+    *_rules("suicide", "intent", 0.9,
+            r"\b(?:prendre|prends|avaler|avale|vais prendre) (?:\w+ ){0,2}(?:toutes|tous|toute|tout) "
+            r"(?:\w+ ){0,2}(?:pilules|cachets|comprimes|medicaments|medocs)",
+            r"\bque tout sarrete (?:pour de bon|pour toujours|definitivement)",
+            r"\bme jeter (?:\w+ ){0,2}(?:pont|fenetre|immeuble|train|balcon)",
+            ),
+    *_rules("suicide", "vague", 0.4, r"\bcest fini\b|\bje nen peux plus\b"),
+    *_rules("abuse", "danger", 0.6, r"\b(?:a|avec) un (?:couteau|fusil|pistolet)\b"),
     *_rules("medical", "act", 1.0,
             r"\b(?:avale|pris|bu) (?:\w+ ){0,3}(?:toute|tout|tous|toutes|une boite|un tube|une "
             r"plaquette|beaucoup de|trop de|\d{2,}) (?:\w+ ){0,3}(?:medicaments|medocs|cachets|"
@@ -603,6 +686,15 @@ _ML: list[Rule] = [
             r"wird|mochte)|\bwill sich (?:umbringen|toten)",
             r"\b(?:mache ich|ich mache) (?:\w+ ){0,1}schluss\b",
             ),
+    *_rules("suicide", "intent", 0.9,
+            r"\b(?:tabletten|pillen|medikamente|schlaftabletten) (?:\w+ ){0,2}(?:gesammelt|gehortet|"
+            r"gespart|gebunkert)",
+            r"\b(?:will|mochte|wurde) (?:\w+ ){0,2}tot sein\b",
+            r"\b(?:von der|von einer) (?:brucke|dach|hochhaus) (?:\w+ ){0,1}(?:springen|sturzen)",
+            ),
+    *_rules("suicide", "vague", 0.4, r"\b(?:dann|morgen|bald|heute) ist (?:es|alles) vorbei\b|"
+            r"\bich kann nicht mehr\b"),
+    *_rules("child_risk", "child", 0.8, r"\bfasst mich an\b|\bberuhrt mich\b"),
     *_rules("medical", "act", 1.0,
             r"\b(?:alle|die ganze|eine ganze|viele|zu viele|\d{2,}) (?:\w+ ){0,2}(?:tabletten|pillen|"
             r"medikamente|schlaftabletten) (?:\w+ ){0,2}(?:genommen|geschluckt|eingenommen)",
@@ -623,6 +715,12 @@ _ML: list[Rule] = [
             r"\bnao quero mais viver|\bnao aguento mais viver|\bme matar\b|\bme suicidar\b",
             r"\bvai se matar|\bquer se matar|\bvai se suicidar|\bquer morrer\b",
             ),
+    *_rules("suicide", "intent", 0.9,
+            r"\b(?:pular|me jogar|me atirar|jogar me) (?:\w+ ){0,1}(?:da|do|de|na|no) (?:ponte|predio|"
+            r"janela|prédio|sacada|trem|metro)",
+            r"\bcartas? de despedida\b",
+            ),
+    *_rules("suicide", "vague", 0.4, r"\bnao aguento mais\b"),
     *_rules("medical", "act", 1.0,
             r"\b(?:tomei|engoli|bebi) (?:\w+ ){0,3}(?:todos|todas|uma caixa|a caixa|um frasco|varios|"
             r"varias|muitos|muitas|\d{2,}) (?:\w+ ){0,3}(?:comprimidos|remedios|pilulas|medicamentos|"
@@ -642,7 +740,9 @@ _ML: list[Rule] = [
             r"不想活|活不下去|想自杀|要自杀|结束(?:自己的)?生命|了结自己|离开这个世界|永远睡去|不想醒来",
             r"想死(?!你)",
             ),
-    *_rules("suicide", "intent", 0.9, r"跳楼|跳河|上吊|烧炭|割腕|轻生"),
+    *_rules("suicide", "intent", 0.9, r"跳楼|跳河|上吊|烧炭|割腕|轻生|遗书|跳下去|攒了\w{0,3}(?:安眠药|药)"),
+    *_rules("suicide", "ideation", 0.7, r"活着(?:太累|没意思|没有意义)|一次(?:性)?吃(?:掉|完|光)"),
+    *_rules("abuse", "danger", 0.7, r"拿着刀|杀了我们|要杀我们"),
     *_rules("suicide", "vague", 0.45, r"结束一切|自杀"),
     *_rules("medical", "act", 1.0,
             r"(?:吃了|吞了|喝了)(?:一整瓶|整瓶|一瓶|所有的?|很多|一把|好多|\d{2,}[片颗粒])\w{0,4}(?:药|药片)",
@@ -749,6 +849,9 @@ _CANCEL_SOURCES: tuple[str, ...] = (
     r"\bno (?:thoughts|intention|intent|plan|plans) (?:of|to) (?:\w+ ){0,2}(?:die|suicide|hurt|kill|harm)",
     r"\bdont want to (?:die|kill myself|hurt myself)\b",
     r"\bkill (?:this|that|my) (?:habit|procrastination|addiction)",
+    r"\b(?:kill|murder) me for (?:telling|saying|eating|borrowing|taking|this|that|being|not|"
+    r"forgetting|breaking|losing|using)",
+    r"\bmorir(?:me)? de (?:verguenza|risa|hambre|sueno|calor|frio|aburrimiento|ganas|miedo)",
     # other languages
     r"\bme muero de (?:hambre|risa|sueno|ganas|calor|frio|verguenza|aburrimiento|sed)|"
     r"\bmuert[oa] de (?:risa|hambre|sueno|cansancio|miedo|verguenza)|\bme (?:esta|estan) matando\b|"
@@ -791,7 +894,7 @@ NOW = compile_rule(
 )
 RECOVERED = compile_rule(
     r"\b(?:(?:im|i am) (?:in a )?(?:much )?(?:better|okay|ok|fine|good|safe|doing (?:well|better|"
-    r"okay|ok|good))|better place|so glad (?:i|that)|proud of myself|recovered|recovery|"
+    r"okay|ok|good))|in a (?:much )?better place|so glad (?:i|that)|proud of myself|recovered|recovery|"
     r"survivor|survived|saved my life|clean for|volunteer|getting married|i got help|therapy "
     r"(?:really )?helped|not there anymore|gone for a long time|celebrating|ahora estoy (?:\w+ ){0,1}"
     r"(?:mejor|bien)|aujourdhui (?:je vais|ca va) (?:bien|mieux)|hoje estou bem|heute geht es mir gut)\b"
@@ -808,9 +911,19 @@ FRAME = compile_rule(
     r"assignment|curriculum|safeguarding|crisis counselor|crisis counsellor|paramedic|im a nurse|"
     r"a celebrity|the war|game|games|boss fight|the boss|final boss|ranked|respawn|respawned|"
     r"mario kart|among us|minecraft|fortnite|zombies|controller|squad|raid|npc|pvp|quest|"
-    r"headshot|the match|elden ring|our class|in class|for class|tesis|investigacion|estudio|"
+    r"headshot|the match|elden ring|call of duty|dark souls|next round|team killing|"
+    r"teamkilling|team kill|lobby|valorant|overwatch|apex|gta|roblox|halo|pubg|counter strike|"
+    r"warzone|dota|league of legends|our class|in class|for class|tesis|investigacion|estudio|"
     r"prevencion|articulo|novela|pelicula|serie|libro|hausarbeit|suizidpravention|studie|"
     r"forschung|roman|memoire|these|artigo|pesquisa)\b|论文|研究|预防|电影|小说|新闻|游戏"
+)
+# A goodbye that is only for now: travel, bedtime, a move, a donation.
+BENIGN = compile_rule(
+    r"\b(?:flying|flight|vacation|holiday|trip|travelling|traveling|camping|conference|going to "
+    r"(?:sleep|bed)|off to (?:bed|sleep)|for tonight|for today|talk (?:tomorrow|later|soon|on "
+    r"\w+day)|can we talk|see you|charity|declutter|decluttering|donate|donated|donating|thrift|"
+    r"moving (?:house|out|abroad|to)|new (?:job|city|flat|apartment|place)|offline for|"
+    r"signing off|logging off|for a (?:few days|week|while)|back (?:on|in|next))\b"
 )
 # Hypotheticals and how-to questions: "what should I do if I find someone unconscious?"
 HYPOTHETICAL = compile_rule(

@@ -55,6 +55,7 @@ class _MessageFlags:
     recovered: bool
     child_self: bool
     framed: bool
+    benign: bool
 
     @classmethod
     def of(cls, folded: str, parts: list[str]) -> _MessageFlags:
@@ -65,6 +66,7 @@ class _MessageFlags:
             recovered=bool(lx.RECOVERED.search(joined)),
             child_self=bool(lx.CHILD_SELF.search(joined)),
             framed=bool(lx.FRAME.search(joined)),
+            benign=bool(lx.BENIGN.search(joined)),
         )
 
 
@@ -89,6 +91,8 @@ def _damping(rule: lx.Rule, clause: str, flags: _MessageFlags) -> float:
         factor *= 0.3
     elif flags.framed and not FIRST_PERSON.search(clause):
         factor *= 0.5
+    if rule.signal in {"goodbye", "vague", "means", "plan"} and flags.benign:
+        factor *= 0.3
     if lx.HYPOTHETICAL.search(clause):
         factor *= 0.4
     if flags.joke:
