@@ -1,0 +1,1 @@
+"""Training and export of the strategy planner (MiniLM encoder + numpy heads)."""
