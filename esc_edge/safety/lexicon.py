@@ -71,11 +71,12 @@ MACROS: dict[str, str] = {
         r"(?:drive|driving|crash|crashing|steer|steering) (?:\w+ ){0,2}(?:off (?:a |the )?(?:bridge|"
         r"cliff|road)|into (?:a |the )?(?:tree|wall|truck|oncoming traffic|river|lake))|"
         r"(?:step|stepping|jump|jumping|walk|walking) (?:off|onto|in front of) (?:the )?(?:platform|"
-        r"tracks|train|express))"
+        r"tracks|train|express)|drink (?:the |some |a bottle of )?(?:antifreeze|bleach|poison|"
+        r"pesticide|weed killer))"
     ),
     "DRUGS": (
         r"(?:pills?|tablets?|meds|medication|medications|medicine|paracetamol|acetaminophen|"
-        r"tylenol|ibuprofen|advil|aspirin|painkillers|sleeping pills|sleeping tablets|"
+        r"tylenol|ibuprofen|advil|aspirin|cough syrup|syrup|nyquil|sleeping aids?|painkillers|sleeping pills|sleeping tablets|"
         r"antidepressants|xanax|benzos|valium|diazepam|oxy|oxycodone|oxys|opioids|fentanyl|"
         r"heroin|insulin|lithium|seroquel|sertraline|zoloft|prozac|lexapro|ambien|"
         r"antihistamines|benadryl|adderall|ritalin|adhd meds|heart pills|pods|bleach|"
@@ -118,6 +119,26 @@ MACROS: dict[str, str] = {
         r"once everyone|when my parents|now|soon|this time|the night|by morning|before morning)"
     ),
 }
+
+MACROS.update(
+    {
+        "MEANS_N": (
+            r"(?:pills?|tablets?|meds|medications?|prescriptions?|painkillers|antifreeze|bleach|"
+            r"poison|carbon monoxide|charcoal|rope|noose|belt|cord|gun|rifle|pistol|weapon|"
+            r"service weapon|knife|knives|blade|blades|razor|razors|glass|hairdryer|toaster|"
+            r"cough syrup|insulin|plastic bag)"
+        ),
+        "PLACE_N": (
+            r"(?:bridge|roof|rooftop|ledge|window|cliff|cliffs|tracks|overpass|balcony|top floor|"
+            r"parking garage|tower|dam|\d+(?:st|nd|rd|th) floor)"
+        ),
+        "DEATHV": (
+            r"(?:die|dying|dead|death|kill myself|suicide|jump|jumping|hang myself|overdose|"
+            r"end it|end things|end my life|survive|stop my heart|be gone|not be here|goodbye|"
+            r"never wake up|not wake up|do it|go through with it)"
+        ),
+    }
+)
 
 _MACRO_REF = re.compile(r"\{([A-Z0-9_]+)\}")
 
@@ -243,6 +264,9 @@ _EN: list[Rule] = [
             r"\bonly way out\b",
             r"\bcommit suicide\b",
             r"\bnobody (?:can|will|could) stop me\b",
+            r"\b(?:still|really) (?:plan|planning|going|want) to (?:do it|go through with it|end it)",
+            r"\b(?:psych ward|hospital|er|emergency room) (?:\w+ ){0,4}(?:discharged|released|sent me home)|"
+            r"\b(?:discharged|released) (?:\w+ ){0,3}(?:psych ward|hospital)",
             r"\b(?:be|finally be|set myself) free (?:of|from) (?:all )?(?:this|it|the pain|everything)",
             r"\b(?:before i go|wont be (?:answering|replying|responding|online|around) (?:anymore|again))\b",
             r"\bplease dont be sad\b",
@@ -275,6 +299,16 @@ _EN: list[Rule] = [
             r"\b(?:so )?close to (?:ending it|ending my life|doing it|killing myself|the edge)",
             r"\b(?:theyll|they will|she will|he will|shell|hell) (?:get|receive|read|find) (?:them|it|this) "
             r"(?:\w+ ){0,2}(?:tomorrow|when|after|in the morning)",
+            ),
+    *_rules("suicide", "plan", 0.6,
+            r"\bhow (?:long|quickly|fast) (?:\w+ ){0,3}(?:to die|until i die|to bleed out|to overdose|"
+            r"before i die|to suffocate)",
+            r"\b(?:shes|hes|theyre|she is|he is|they are|shes standing|hes standing) (?:\w+ ){0,2}on "
+            r"(?:the |a |her |his )?(?:bridge|roof|ledge|edge|tracks|balcony railing|railing)",
+            ),
+    *_rules("self_harm", "act", 0.85,
+            r"\bused (?:the |a |some )?(?:pieces|glass|shards|blade|razor|knife|lighter|scissors) on my "
+            r"(?:\w+)",
             ),
     *_rules("suicide", "plan", 0.45,
             r"\b(?:got|have|ive got) everything (?:i need|ready|prepared|set)",
@@ -429,6 +463,9 @@ _EN: list[Rule] = [
             r"\bpassed out and\b",
             r"\banaphyla\w*",
             ),
+    *_rules("medical", "emergency", 0.45,
+            r"\bcant feel my (?:legs|hands|arms|face|body|feet)",
+            ),
     *_rules("medical", "emergency", 0.55,
             r"\bworst headache of my life|\bcant see (?:\w+ ){0,1}(?:out of|in|with) one eye|\bsudden "
             r"(?:blindness|numbness|weakness|paralysis)",
@@ -442,7 +479,7 @@ _EN: list[Rule] = [
             r"\bchest (?:\w+ ){0,3}(?:crushing|pressure|pain|hurts|hurting)",
             r"\b(?:left )?arm (?:is |feels )?(?:numb|tingling|heavy)|\bjaw (?:pain|hurts)|"
             r"\bsweating (?:a lot|so much)|\bcold sweat",
-            r"\bheart (?:is )?(?:racing|pounding|doing something weird|beating so fast)",
+            r"\bheart (?:is )?(?:doing something weird|beating so fast)",
             r"\bcant stop shaking\b",
             r"\b(?:allergic reaction|choking)\b",
             ),
@@ -772,7 +809,149 @@ _ML: list[Rule] = [
             ),
 ]
 
-RULES: tuple[Rule, ...] = (*_EN, *_ML)
+
+# ----------------------------------------------------------------------- concept combinations --
+# Situations described in words no phrase list anticipates: a means and a person together, a
+# violent act done to the speaker, a body in trouble, a child and harm in one clause.
+_CONCEPTS: list[Rule] = [
+    *_rules("suicide", "means", 0.5,
+            r"\b(?:i|im|ive|my|me)\b (?:\w+ ){0,8}{MEANS_N}\b (?:\w+ ){0,6}(?:{DEATHV}|enough|"
+            r"next to me|in my hand|in my lap|plugged in|in the bath)\b",
+            r"\b{DEATHV} (?:\w+ ){0,6}(?:my|the|his|her|dads|moms) (?:\w+ ){0,1}{MEANS_N}\b",
+            ),
+    *_rules("suicide", "means", 0.8,
+            r"\b{MEANS_N} (?:\w+ ){0,3}(?:around|against|to|on|at) my (?:neck|head|throat|wrist|wrists|"
+            r"chest|temple|mouth)",
+            r"\b(?:putting|put|holding|pressing|pointing) (?:it|the gun|the knife|the blade|a gun|a knife) "
+            r"(?:\w+ ){0,1}(?:to|against|at) my (?:head|throat|wrist|chest|temple|neck)",
+            r"\b(?:collecting|collected|gathering|saving|saved|hoarding|stockpiling|stockpiled|hiding|"
+            r"stashing) (?:\w+ ){0,3}(?:prescriptions|pills|meds|medication|tablets|painkillers)",
+            r"\b(?:in the bath|bathtub) (?:\w+ ){0,6}(?:hairdryer|toaster|plugged in|radio)|\b(?:hairdryer|"
+            r"toaster) (?:\w+ ){0,4}(?:plugged in|in the bath|next to me)",
+            r"\bkick the chair\b",
+            ),
+    *_rules("suicide", "means", 0.6,
+            r"\b(?:im|i am|standing|sitting|stood|up) (?:\w+ ){0,3}(?:on|at|in|by|near) (?:the |a |my |this )?"
+            r"(?:\w+ )?{PLACE_N}\b (?:\w+ ){0,6}(?:{DEATHV}|looking down|look down|right now|now|edge)",
+            r"\b(?:jump|jumping|throw myself) (?:out of|off|from) (?:the |a |my )?(?:\w+ ){0,2}(?:window|"
+            r"balcony|roof|bridge|building|dorm|floor)",
+            ),
+    *_rules("suicide", "intent", 0.85,
+            r"\b{I} (?:\w+ ){0,4}(?:want|wanna|going to|gonna|will|plan|planning|decided|ready|should "
+            r"just|keep thinking|thinking|about to|still plan|intend|could just) (?:\w+ ){0,4}(?:jump|hang "
+            r"myself|overdose|kill myself|end it all)\b",
+            r"\b(?:hoping|hope|wish|pray|praying|wishing) (?:\w+ ){0,3}(?:heart (?:\w+ )?stops|dont wake "
+            r"up|never wake up|die in my sleep|get hit by a (?:car|bus|truck)|wont wake up|dont make it)",
+            r"\b(?:dont think i (?:can|will|could) (?:survive|make it|last)|cant survive) (?:\w+ ){0,2}"
+            r"(?:another|this|the|much|tonight|night|week)",
+            r"\bcatch the bus\b (?:\w+ ){0,6}(?:tonight|ctb|you know)|\bctb\b",
+            ),
+    *_rules("suicide", "ideation", 0.6,
+            r"\b(?:nobody|no one|noone|who) (?:would|will|is going to) (?:even )?(?:care|notice|miss me|"
+            r"cry) (?:\w+ ){0,2}if i (?:jumped|died|killed myself|was gone|disappeared|overdosed|ended it|"
+            r"wasnt here)",
+            r"\bbetter off (?:\w+ ){0,4}(?:insurance|life insurance)|\binsurance money\b",
+            r"\bi want out\b|\bdecided to go\b|\bready to go\b(?! (?:to|out|home|back|on))",
+            ),
+    *_rules("suicide", "goodbye", 0.6,
+            r"\b(?:cancelled|canceled|paid off|settled|sorted out|arranged|organized|organised) "
+            r"(?:\w+ ){0,3}(?:appointments|debts|bills|affairs|funeral|everything) (?:\w+ ){0,8}(?:nobody|"
+            r"no one|after|so (?:they|nobody)|deal with)",
+            r"\bsaying goodbye to (?:everyone|everybody|all of us|people)|\bsaid goodbye to everyone",
+            r"\b(?:asked|told) me to (?:look after|take care of) (?:\w+ ){0,1}(?:mom|mum|dad|the kids|my|his|her)",
+            r"\bi(?:m| am)? sorry for everything\b",
+            ),
+    *_rules("suicide", "goodbye", 0.3,
+            r"\bit was (?:nice|good) (?:talking|knowing)|\bplease take care\b",
+            ),
+    *_rules("abuse", "danger", 0.85,
+            r"\b(?:stabbed|raped|shot|strangled|choked|drugged|assaulted|attacked|punched|kicked|"
+            r"slapped|scratched|bit|burned|molested|spiked) (?:me|us|my (?:mom|mum|face|neck|arm|leg|"
+            r"drink))\b",
+            r"\b(?:i was|i got|ive been|i have been|just got|was just) (?:\w+ ){0,1}(?:raped|stabbed|shot|"
+            r"assaulted|sexually assaulted|attacked|beaten up|jumped|mugged|drugged)\b",
+            r"\bcoming (?:at|after|for) me with (?:a |the |his |her )?(?:\w+ )?(?:knife|scissors|gun|bat|"
+            r"hammer|weapon|bottle|axe)",
+            r"\b(?:put|slipped) something in my drink|\bspiked my drink",
+            r"\b(?:none of us|all of us|kill us all|kill all of us|make sure none of us)\b (?:\w+ ){0,3}"
+            r"(?:live|survive|alive|kill|see it)?",
+            r"\b(?:youre|you are|youll be) next\b",
+            r"\blocked me out\b",
+            ),
+    *_rules("abuse", "danger", 0.5,
+            r"\bdead (?:bird|animal|cat|rat|dog) (?:\w+ ){0,3}(?:doorstep|door|car|mailbox)",
+            r"\bfound my (?:new )?address\b",
+            r"\b(?:still in|in) the (?:house|next room|flat|apartment) (?:\w+ ){0,2}(?:now|still)?",
+            r"\bhome alone\b",
+            ),
+    *_rules("medical", "emergency", 0.9,
+            r"\b(?:bleeding|losing blood|lost blood) (?:\w+ ){0,1}(?:a lot|so much|heavily|badly|"
+            r"everywhere|really bad)|\blosing a lot of blood\b",
+            r"\b(?:got|been|was|is|just got) (?:stabbed|shot)\b",
+            r"\b(?:is|hes|shes|son is|daughter is|baby is) choking\b|\bchoking and\b",
+            r"\bbreathing (?:weird|strange|funny|really slowly|shallow|slow|badly)|\bstruggling to breathe",
+            r"\bpregnant (?:\w+ ){0,6}(?:bleeding|cramping badly|severe pain)",
+            ),
+    *_rules("medical", "emergency", 0.6,
+            r"\b(?:pain is|in) (?:so much |unbearable |excruciating )?(?:unbearable|so bad|really bad|"
+            r"excruciating|agony)|\bunbearable pain\b|\bworst pain\b",
+            r"\b(?:appendix|burst|ruptured)\b",
+            r"\bwont answer me\b",
+            ),
+    *_rules("child_risk", "child", 0.85,
+            r"\b(?:underwear|private parts|privates|down there|inside her|inside him|naked|undress)\b",
+            r"\b(?:send|sending) (?:him|her|them) (?:\w+ ){0,1}(?:pictures|photos|pics|nudes)",
+            r"\b(?:im|i am) 1[0-5]\b (?:\w+ ){0,8}(?:is|hes|he is) (?:2\d|3\d|4\d|an adult|older)",
+            r"\b{CHILD} (?:\w+ ){0,6}(?:thud|is silent|went silent|stopped crying|not moving|limp|"
+            r"not waking)",
+            r"\b{CHILD} (?:\w+ ){0,4}(?:locked|shut) (?:\w+ ){0,3}(?:out|outside|balcony|basement|closet)",
+            r"\b(?:doesnt|does not|wont|didnt) feed (?:us|them|her|him|the kids|the baby)",
+            r"\b(?:shaking|shook|shakes) the baby\b",
+            ),
+    *_rules("child_risk", "child", 0.4,
+            r"\b(?:really|very|so) sick\b",
+            r"\bscreams at (?:her|his|the|their) (?:baby|kid|kids|child|son|daughter)",
+            ),
+    *_rules("harm_others", "harm", 0.9,
+            r"\b(?:bringing|bring|take|taking) (?:my |his |a |the |my dads |my moms )?(?:\w+ )?(?:rifle|gun|"
+            r"pistol|weapon|knife|bomb|shotgun) (?:\w+ ){0,2}(?:to )?(?:school|work|class|the office|"
+            r"church|the party|campus)",
+            r"\b(?:end|ending) (?:him|her|them)\b",
+            ),
+    *_rules("harm_others", "harm", 0.45,
+            r"\b(?:theyll|they will|theyre going to) (?:regret|pay)\b|\bmake them regret\b",
+            r"\bknow (?:what time|when) (?:s?he|they) (?:leaves?|gets?|arrives?|comes?)",
+            r"\bfind (?:the guy|him|her|them) (?:who|and)\b",
+            ),
+    # Other languages: places, jumping, goodbyes, overdoses, violence.
+    *_rules("suicide", "means", 0.6,
+            r"\b(?:en el|sobre el|en la) (?:puente|azotea|techo|tejado)|\bsur le (?:pont|toit)|"
+            r"\bauf (?:der|dem) (?:brucke|dach)|\bno (?:telhado|topo)|\bna ponte\b|\bsul (?:tetto|ponte)|"
+            r"на крыше|на мосту|天台|楼顶|桥上",
+            ),
+    *_rules("suicide", "intent", 0.8,
+            r"\b(?:vou|quero|vai) pular\b|\bspringen\b|\b(?:sauter|me jeter)\b|\bsaltar\b|\btirarme\b|"
+            r"\bbuttarmi\b|прыгнуть|прыгну|спрыгнуть|跳下",
+            r"不想(?:再)?活|\blettre dadieu\b|\bcarta de despedida\b|\bje ne serai plus (?:la|ici)\b",
+            r"\b(?:guardado|guardando|juntando|acumulando|junte) (?:\w+ ){0,2}(?:pastillas|medicamentos|"
+            r"pildoras)|\bme las (?:voy a )?tomo todas|\bme las tomo todas\b",
+            r"\b(?:ho preso|preso) (?:tutte|tutti) (?:le|i) (?:pillole|pastiglie|farmaci|compresse)",
+            ),
+    *_rules("suicide", "goodbye", 0.45, r"\baddio\b|\badieu\b|\badios\b"),
+    *_rules("abuse", "danger", 0.85,
+            r"\bdass (?:er|sie) mich (?:\w+ ){0,2}(?:umbringt|umbringen|totet|toten)",
+            r"\bhat mich (?:\w+ ){0,2}(?:geschlagen|gewurgt|verprugelt|getreten|vergewaltigt)",
+            r"\bentra (?:a|en) mi (?:cuarto|habitacion|cama)",
+            ),
+    *_rules("medical", "emergency", 0.85,
+            r"\bengoliu (?:\w+ ){0,2}(?:remedio|remedios|comprimidos|pilulas)|\bdesmaiad[oa]\b|"
+            r"\bdesmaiou\b|\bohnmachtig\b|\bevanouie?\b|昏倒|晕倒|\bse trago (?:\w+ ){0,2}(?:pastillas|"
+            r"medicinas|medicamentos)",
+            ),
+    *_rules("child_risk", "child", 0.75, r"孩子\w{0,4}关在|\btengo (?:[4-9]|1[0-5]) anos\b"),
+]
+
+RULES: tuple[Rule, ...] = (*_EN, *_ML, *_CONCEPTS)
 
 # --------------------------------------------------------------- cancels (span overlap) -----
 _CANCEL_SOURCES: tuple[str, ...] = (
@@ -863,6 +1042,10 @@ _CANCEL_SOURCES: tuple[str, ...] = (
     r"\bmorrendo de (?:fome|rir|sono|calor|frio|vontade|saudade|medo|tedio)|\bmorri de (?:rir|"
     r"vergonha|fome|medo)|\bme matando\b|\bvai me matar (?:quando|se)\b|\bmort[oa] de (?:cansaco|"
     r"fome|sono|rir)",
+    r"\b(?:morrer|morrendo|morri|morro|morir|morirme|muero|muriendo|mourir|meurs|sterben|sterbe|"
+    r"morire|morendo|muoio) (?:de|di|vor|d) (?:\w+)",
+    r"\bheart (?:\w+ ){0,1}(?:racing|pounding) (?:\w+ ){0,2}(?:about|over|because)",
+    r"\b(?:choking|choked) (?:on|up) (?:my |the )?(?:words|tears|laughter|water|coffee)",
     r"想死你|笑死|累死|饿死|热死|冷死|困死|烦死|气死|忙死|吓死|痛死|无聊死|逼疯",
     r"\bsto morendo di (?:fame|sonno|caldo|noia|freddo)|\bmorto di (?:fame|sonno)|\bmuoio dal ridere",
     r"\bik ga dood van (?:de )?(?:honger|hitte|verveling|dorst|het lachen)",
@@ -883,7 +1066,7 @@ PAST = compile_rule(
     r"school)|last (?:year|winter|summer|spring|fall|autumn)|at (?:1[0-9]|sixteen|seventeen|"
     r"fifteen|fourteen)\b|clean for|sober (?:for|from)|no longer|havent (?:\w+ ){0,1}in \d+|"
     r"since (?:then|i was)|one year since|years? since|anniversary|looking back|there was a time|"
-    r"once (?:threatened|tried|attempted)|hace (?:\w+ ){0,2}(?:anos|meses)|il y a (?:\w+ ){0,2}"
+    r"once (?:threatened|tried|attempted)|grew up|growing up|in my childhood|as children|hace (?:\w+ ){0,2}(?:anos|meses)|il y a (?:\w+ ){0,2}"
     r"(?:ans|mois)|ha (?:\w+ ){0,2}(?:anos|meses)|vor (?:\w+ ){0,2}jahren|when (?:we|they) were "
     r"kids|died by suicide|took (?:her|his|their) own life|killed (?:herself|himself|themselves)|"
     r"\w+s suicide|after my attempt|my last suicide attempt|in prison now)\b"
@@ -911,7 +1094,7 @@ FRAME = compile_rule(
     r"assignment|curriculum|safeguarding|crisis counselor|crisis counsellor|paramedic|im a nurse|"
     r"a celebrity|the war|game|games|boss fight|the boss|final boss|ranked|respawn|respawned|"
     r"mario kart|among us|minecraft|fortnite|zombies|controller|squad|raid|npc|pvp|quest|"
-    r"headshot|the match|elden ring|call of duty|dark souls|next round|team killing|"
+    r"headshot|the match|elden ring|chemistry|my \w+ class|call of duty|dark souls|next round|team killing|"
     r"teamkilling|team kill|lobby|valorant|overwatch|apex|gta|roblox|halo|pubg|counter strike|"
     r"warzone|dota|league of legends|our class|in class|for class|tesis|investigacion|estudio|"
     r"prevencion|articulo|novela|pelicula|serie|libro|hausarbeit|suizidpravention|studie|"
@@ -920,7 +1103,7 @@ FRAME = compile_rule(
 # A goodbye that is only for now: travel, bedtime, a move, a donation.
 BENIGN = compile_rule(
     r"\b(?:flying|flight|vacation|holiday|trip|travelling|traveling|camping|conference|going to "
-    r"(?:sleep|bed)|off to (?:bed|sleep)|for tonight|for today|talk (?:tomorrow|later|soon|on "
+    r"(?:sleep|bed)|off to (?:bed|sleep)|(?:message|messages|post) for (?:tonight|today|now)|talk (?:tomorrow|later|soon|on "
     r"\w+day)|can we talk|see you|charity|declutter|decluttering|donate|donated|donating|thrift|"
     r"moving (?:house|out|abroad|to)|new (?:job|city|flat|apartment|place)|offline for|"
     r"signing off|logging off|for a (?:few days|week|while)|back (?:on|in|next))\b"
@@ -929,6 +1112,11 @@ BENIGN = compile_rule(
 HYPOTHETICAL = compile_rule(
     r"\bwhat (?:should|do|would|can) (?:i|you|we|someone|people) do (?:if|when)\b|\bwhat if\b|"
     r"\bhypothetically\b|\bin case\b|\bhow (?:do|can|should) (?:i|you|we) (?:help|support)\b"
+)
+# Exertion and anxiety explain many body sensations that are not emergencies.
+EXERTION = compile_rule(
+    r"\b(?:gym|workout|leg day|hike|hiking|marathon|run|running|training|sore|anxious|anxiety|"
+    r"panic|nervous|stressed|worried|exam|interview|presentation)\b"
 )
 JOKE = compile_rule(r"\b(?:lol|lmao|lmfao|haha|hahaha|hehe|jk|xd|rofl|kidding)\b")
 JOKE_EMOJI = re.compile("[\U0001f602\U0001f923\U0001f480\U0001f605\U0001f643\U0001f61c\U0001f92a]")

@@ -43,6 +43,7 @@ _ACCENTS = _accent_table()
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
 _LEET_TOKEN = re.compile(r"[a-z0-9@$]*[a-z][a-z0-9@$]*")
 _NOT_LEET = re.compile(r"\d+(?:[a-z]{1,3})|[a-z]{1,2}\d+|\d+[a-z]*\d+")
+_BANG_IN_WORD = re.compile(r"(?<=[a-z])!(?=[a-z])")
 _HAS_LEET = re.compile(r"[013457@$]")
 _REPEATS = re.compile(r"([^\W\d])\1{2,}")
 # "k i l l", "s.u.i.c.i.d.e", "k-i-l-l": three or more single letters with tiny separators.
@@ -179,6 +180,7 @@ def fold(text: str) -> str:
     text = base_normalise(text).casefold().translate(_ACCENTS)
     for pattern, replacement in _PHRASE_REWRITES[:2]:
         text = pattern.sub(replacement, text)
+    text = _BANG_IN_WORD.sub("i", text)
     text = _LEET_TOKEN.sub(_unleet, text)
     text = _REPEATS.sub(r"\1\1", text)
     text = _SPACED.sub(_unspace, text)

@@ -19,7 +19,7 @@ FIRST_PERSON = lx.compile_rule(r"\b(?:i|im|ive|ill|id|me|my|myself)\b")
 # Weights of evidence below this are noise and are not reported.
 _MIN_WEIGHT = 0.05
 # Boosters count only next to primary evidence at least this strong.
-_BOOST_FLOOR = 0.35
+_BOOST_FLOOR = 0.4
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,8 @@ def _damping(rule: lx.Rule, clause: str, flags: _MessageFlags) -> float:
     if flags.joke:
         factor *= 0.3
     if rule.signal in {"emergency", "means"} and rule.weight < 0.9 and lx.QUESTION.search(clause):
+        factor *= 0.5
+    if rule.signal == "emergency" and rule.weight < 0.9 and lx.EXERTION.search(clause):
         factor *= 0.5
     return factor
 
