@@ -132,6 +132,22 @@ class Settings:
     models_dir: Path | None = field(
         default=None, metadata={"parse": _optional(_path), "help": "where pulled models are cached"}
     )
+    history_path: Path | None = field(
+        default=None,
+        metadata={"parse": _optional(_path), "help": "SQLite file of saved chats (default: user data dir)"},
+    )
+    host: str = field(
+        default="127.0.0.1",
+        metadata={"parse": str, "help": "address `esc-edge serve` listens on (keep loopback unless needed)"},
+    )
+    port: int = field(default=8765, metadata={"parse": int, "help": "port of `esc-edge serve` (0: any free)"})
+    max_body_bytes: int = field(
+        default=1_000_000, metadata={"parse": _positive_int, "help": "largest request body the server reads"}
+    )
+    max_pending: int = field(
+        default=16,
+        metadata={"parse": _positive_int, "help": "replies waiting or running at once before 'busy' (503)"},
+    )
     decoding: Mapping[str, Any] = field(
         default_factory=dict,
         metadata={"parse": dict, "help": "per-strategy decoding settings (YAML only)", "env": False},
