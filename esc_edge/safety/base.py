@@ -15,6 +15,7 @@ CATEGORIES: tuple[str, ...] = (
     "abuse",  # danger from another person: abuse, violence now
     "harm_others",  # intent to harm someone else
     "child_risk",  # a child at risk
+    "unknown",  # the detector failed: treated as needing care (fail safe)
 )
 
 
@@ -26,6 +27,8 @@ class Assessment:
     # Who is at risk: "self" or "third_party" (a friend, a child, someone the seeker reports on).
     subject: str = "self"
     reason: str = ""
+    # Language the message seems to be written in ("en", "es", ...), for the reply's language.
+    lang: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {"crisis": self.crisis, "category": self.category, "score": round(self.score, 4)}

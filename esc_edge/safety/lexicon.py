@@ -76,7 +76,8 @@ MACROS: dict[str, str] = {
     ),
     "DRUGS": (
         r"(?:pills?|tablets?|meds|medication|medications|medicine|paracetamol|acetaminophen|"
-        r"tylenol|ibuprofen|advil|aspirin|cough syrup|syrup|nyquil|sleeping aids?|painkillers|sleeping pills|sleeping tablets|"
+        r"tylenol|ibuprofen|advil|aspirin|cough syrup|syrup|nyquil|sleeping aids?|painkillers|"
+        r"sleeping pills|sleeping tablets|"
         r"antidepressants|xanax|benzos|valium|diazepam|oxy|oxycodone|oxys|opioids|fentanyl|"
         r"heroin|insulin|lithium|seroquel|sertraline|zoloft|prozac|lexapro|ambien|"
         r"antihistamines|benadryl|adderall|ritalin|adhd meds|heart pills|pods|bleach|"
@@ -172,641 +173,834 @@ def _rules(category: str, signal: str, weight: float, *patterns: str) -> list[Ru
 # --------------------------------------------------------------------------------- English ----
 _EN: list[Rule] = [
     # Intent: a wish or decision to die by suicide, any subject (third parties are found later).
-    *_rules("suicide", "intent", 1.0,
-            r"\b{I} {GAP}{WANT} {GAP2}{KILLSELF}",
-            r"\b(?:he|she|they|hes|shes|theyre|hell|shell|theyll|friend|brother|sister|mom|mum|"
-            r"dad|son|daughter|girlfriend|boyfriend|wife|husband|partner|roommate|coworker|"
-            r"cousin|classmate|someone|guy|girl|student) {GAP5}{WANT} {GAP2}{KILLSELF}",
-            r"\b(?:says|said|saying|told me|tells me|texted|messaged|posted|wrote|keeps saying|"
-            r"threatening|threatened|threatens) {GAP}(?:s?he|they|hes|shes|theyre) "
-            r"(?:is |are |will |would |wants to |want to |was going to |is going to )?{GAP2}"
-            r"(?:kill (?:herself|himself|themselves|themself)|end (?:her|his|their) (?:own )?life|"
-            r"jump|die|overdose|not want to live|doesnt want to live|suicide)",
-            r"\b(?:im|i am) (?:\w+ ){0,2}killing myself",
-            r"\bkill(?:ing)? myself (?:tonight|tomorrow|today|now|right now|this weekend|soon)",
-            r"\b(?:im|i am|going to|gonna|ill|i will) (?:\w+ ){0,1}(?:take|taking|swallow|swallowing) "
-            r"(?:\w+ ){0,2}{QUANT} (?:\w+ ){0,3}{DRUGS}",
-            r"\b(?:jump|step|throw myself|walk) in front of (?:a |the )?(?:train|bus|car|truck|traffic|tube)",
-            ),
-    *_rules("suicide", "intent", 0.9,
-            r"\b(?:kill myself|end my life|take my (?:own )?life|unalive myself)\b",
-            r"\b(?:suicidal thoughts|thoughts of suicide|suicidal urges) (?:\w+ ){0,4}"
-            r"(?:louder|worse|stronger|again|every night|every day|tonight|right now|all the time)",
-            r"\b(?:im|i am|feeling|feel|ive been|been feeling) (?:\w+ ){0,2}suicidal\b",
-            r"\bdont trust myself (?:\w+ ){0,2}(?:tonight|right now|alone|anymore|to be safe)",
-            ),
-    *_rules("suicide", "ideation", 0.9,
-            r"\b(?:dont|do not|doesnt|does not|no longer|never) (?:really |even )?wants? to "
-            r"(?:be alive|live|exist|be here anymore|wake up|be around anymore|go on|keep living|"
-            r"keep going|continue living|see tomorrow)\b",
-            r"\bwish (?:i|id) (?:was|were|had|could be) (?:\w+ ){0,1}(?:dead|never been born|"
-            r"not born|gone for good|not alive)",
-            r"\b(?:want|want to|wanna|wish i could|wish to|would rather|ready to|deserve to|need to|long to|"
-            r"just want to|hope i|pray i|pray to|wish i would|want to just|really want to|"
-            r"want 2) (?:just |simply )?(?:die|be dead|not wake up|never wake up|not exist|"
-            r"stop existing|sleep forever|go to sleep forever|disappear forever|fall asleep and "
-            r"(?:not|never) wake up)\b",
-            r"\b(?:better off dead|rather be dead|better off without me|be better without me|"
-            r"relieved if i was gone|relieved if i were gone|relieved when im gone)",
-            r"\bwant (?:it|everything|all of it|it all|the pain) (?:\w+ ){0,2}to (?:stop|end|be over) "
-            r"(?:permanently|forever|for good)",
-            r"\bnothing (?:left )?keeping me (?:here|alive|going)",
-            r"\b(?:dont|do not|cant|cannot) see (?:myself|me) (?:\w+ ){0,2}(?:alive|being alive|"
-            r"living|here|around) (?:\w+ ){0,2}(?:next|by|in|much|tomorrow|long|a year|anymore)",
-            r"\b(?:ill|i will|im going to) be (?:dead|gone) (?:by|before|soon|tomorrow|tonight)",
-            r"\bwaiting to die",
-            r"\b(?:better|easier|happier|fine|relieved|better place)\b (?:\w+ ){0,4}(?:if i (?:didnt|did "
-            r"not|wasnt|was not|werent|were not) (?:exist|here|alive|around|born)|if i (?:was|were) "
-            r"(?:gone|dead))",
-            r"\b(?:pray|hope|wish|praying|hoping) (?:\w+ ){0,3}(?:i )?(?:dont|do not|never|wont|will not) "
-            r"wake up",
-            r"\b(?:dont|doesnt|do not|does not|cant|cannot|no longer) see (?:a|any|the) (?:reason|point) "
-            r"(?:to|in|for) (?:live|living|go on|going on|stay alive|being alive|staying alive)",
-            r"\bnot be alive anymore\b|\bplanning my exit\b|\bexit plan\b",
-            r"\bwish (?:i|id) (?:wasnt|werent|was not|were not) (?:here|alive|around|born)",
-            r"\b(?:sleep|asleep|go to sleep|fall asleep|close my eyes) and (?:not|never) wake up\b",
-            r"\b(?:wants|wanted|wishes|wished) to (?:die|be dead|not wake up|not be alive)\b",
-            r"\b(?:been |keep |always |constantly )?(?:thinking about|thought about|thoughts of|"
-            r"fantasizing about|dreaming about|planning) {GAP2}{KILLSELF}",
-            r"\bwant to disappear forever|\bdisappear (?:forever|for good|permanently)",
-            r"\b(?:no|nothing) (?:reason|point) (?:\w+ ){0,2}(?:to live|in living|living|to go on|"
-            r"in being alive|staying alive|to stay alive|to keep living)",
-            r"\btired of (?:living|being alive)\b",
-            ),
-    *_rules("suicide", "ideation", 0.6,
-            r"\bwhats the point (?:of|in) (?:living|being alive|life|going on|staying)",
-            r"\bonly (?:thing|reason|one) (?:keeping|that kept|that keeps|i stayed|that was "
-            r"keeping) (?:me )?(?:here|alive|going)",
-            r"\b(?:nobody|no one|noone) would (?:even )?(?:miss|notice|care) (?:\w+ ){0,2}"
-            r"(?:if i|when i|me if i) (?:was|were|died|disappeared|was gone|wasnt here|killed|"
-            r"wasnt around|didnt wake up)",
-            r"\bwould (?:all )?be (?:better|happier|easier|fine|relieved) (?:\w+ ){0,2}(?:without me|"
-            r"if i (?:was|were) gone|if i wasnt here|if i (?:died|disappeared))",
-            r"\bspeed it up\b",
-            ),
-    *_rules("suicide", "act", 0.75,
-            r"\b(?:i|ive|i have) (?:\w+ ){0,1}(?:tried|attempted) to (?:kill myself|hang myself|"
-            r"end my life|end it|overdose|take my life)",
-            r"\b(?:tried|attempted) suicide\b",
-            r"\b(?:she|he|they|shes|hes) (?:\w+ ){0,1}(?:tried|attempted) to (?:kill (?:herself|"
-            r"himself|themselves)|end (?:her|his|their) life)",
-            ),
-    *_rules("suicide", "vague", 0.4,
-            r"\b(?:try|trying) again\b",
-            r"\b(?:im|i am|ill|i will|going to|ready to|finally|about to|gonna) (?:\w+ ){0,2}"
-            r"(?:do it|doing it|go through with it|going through with it|end it|ending it|"
-            r"do something)\b",
-            r"\b(?:im|i am) (?:so )?(?:done|finished|ready)\b(?! with)",
-            r"\bnot (?:going to|gonna) make it to (?:my|the|next)",
-            r"\bmade sure of (?:that|it)",
-            r"\balmost did (?:it)?\b",
-            r"\bwhere im going\b",
-            r"\bonly way out\b",
-            r"\bcommit suicide\b",
-            r"\bnobody (?:can|will|could) stop me\b",
-            r"\b(?:still|really) (?:plan|planning|going|want) to (?:do it|go through with it|end it)",
-            r"\b(?:psych ward|hospital|er|emergency room) (?:\w+ ){0,4}(?:discharged|released|sent me home)|"
-            r"\b(?:discharged|released) (?:\w+ ){0,3}(?:psych ward|hospital)",
-            r"\b(?:be|finally be|set myself) free (?:of|from) (?:all )?(?:this|it|the pain|everything)",
-            r"\b(?:before i go|wont be (?:answering|replying|responding|online|around) (?:anymore|again))\b",
-            r"\bplease dont be sad\b",
-            r"\bscared of what ill do\b|\bdont know what ill do\b",
-            r"\b(?:ending|end) (?:things|it)\b",
-            r"\bnot coming (?:back )?(?:down|home|back)",
-            ),
+    *_rules(
+        "suicide",
+        "intent",
+        1.0,
+        r"\b{I} {GAP}{WANT} {GAP2}{KILLSELF}",
+        r"\b(?:he|she|they|hes|shes|theyre|hell|shell|theyll|friend|brother|sister|mom|mum|"
+        r"dad|son|daughter|girlfriend|boyfriend|wife|husband|partner|roommate|coworker|"
+        r"cousin|classmate|someone|guy|girl|student) {GAP5}{WANT} {GAP2}{KILLSELF}",
+        r"\b(?:says|said|saying|told me|tells me|texted|messaged|posted|wrote|keeps saying|"
+        r"threatening|threatened|threatens) {GAP}(?:s?he|they|hes|shes|theyre) "
+        r"(?:is |are |will |would |wants to |want to |was going to |is going to )?{GAP2}"
+        r"(?:kill (?:herself|himself|themselves|themself)|end (?:her|his|their) (?:own )?life|"
+        r"jump|die|overdose|not want to live|doesnt want to live|suicide)",
+        r"\b(?:im|i am) (?:\w+ ){0,2}killing myself",
+        r"\bkill(?:ing)? myself (?:tonight|tomorrow|today|now|right now|this weekend|soon)",
+        r"\b(?:im|i am|going to|gonna|ill|i will) (?:\w+ ){0,1}(?:take|taking|swallow|swallowing) "
+        r"(?:\w+ ){0,2}{QUANT} (?:\w+ ){0,3}{DRUGS}",
+        r"\b(?:jump|step|throw myself|walk) in front of (?:a |the )?(?:train|bus|car|truck|traffic|tube)",
+    ),
+    *_rules(
+        "suicide",
+        "intent",
+        0.9,
+        r"\b(?:kill myself|end my life|take my (?:own )?life|unalive myself)\b",
+        r"\b(?:suicidal thoughts|thoughts of suicide|suicidal urges) (?:\w+ ){0,4}"
+        r"(?:louder|worse|stronger|again|every night|every day|tonight|right now|all the time)",
+        r"\b(?:im|i am|feeling|feel|ive been|been feeling) (?:\w+ ){0,2}suicidal\b",
+        r"\bdont trust myself (?:\w+ ){0,2}(?:tonight|right now|alone|anymore|to be safe)",
+    ),
+    *_rules(
+        "suicide",
+        "ideation",
+        0.9,
+        r"\b(?:dont|do not|doesnt|does not|no longer|never) (?:really |even )?wants? to "
+        r"(?:be alive|live|exist|be here anymore|wake up|be around anymore|go on|keep living|"
+        r"keep going|continue living|see tomorrow)\b",
+        r"\bwish (?:i|id) (?:was|were|had|could be) (?:\w+ ){0,1}(?:dead|never been born|"
+        r"not born|gone for good|not alive)",
+        r"\b(?:want|want to|wanna|wish i could|wish to|would rather|ready to|deserve to|need to|long to|"
+        r"just want to|hope i|pray i|pray to|wish i would|want to just|really want to|"
+        r"want 2) (?:just |simply )?(?:die|be dead|not wake up|never wake up|not exist|"
+        r"stop existing|sleep forever|go to sleep forever|disappear forever|fall asleep and "
+        r"(?:not|never) wake up)\b",
+        r"\b(?:better off dead|rather be dead|better off without me|be better without me|"
+        r"relieved if i was gone|relieved if i were gone|relieved when im gone)",
+        r"\bwant (?:it|everything|all of it|it all|the pain) (?:\w+ ){0,2}to (?:stop|end|be over) "
+        r"(?:permanently|forever|for good)",
+        r"\bnothing (?:left )?keeping me (?:here|alive|going)",
+        r"\b(?:dont|do not|cant|cannot) see (?:myself|me) (?:\w+ ){0,2}(?:alive|being alive|"
+        r"living|here|around) (?:\w+ ){0,2}(?:next|by|in|much|tomorrow|long|a year|anymore)",
+        r"\b(?:ill|i will|im going to) be (?:dead|gone) (?:by|before|soon|tomorrow|tonight)",
+        r"\bwaiting to die",
+        r"\b(?:better|easier|happier|fine|relieved|better place)\b (?:\w+ ){0,4}(?:if i (?:didnt|did "
+        r"not|wasnt|was not|werent|were not) (?:exist|here|alive|around|born)|if i (?:was|were) "
+        r"(?:gone|dead))",
+        r"\b(?:pray|hope|wish|praying|hoping) (?:\w+ ){0,3}(?:i )?(?:dont|do not|never|wont|will not) "
+        r"wake up",
+        r"\b(?:dont|doesnt|do not|does not|cant|cannot|no longer) see (?:a|any|the) (?:reason|point) "
+        r"(?:to|in|for) (?:live|living|go on|going on|stay alive|being alive|staying alive)",
+        r"\bnot be alive anymore\b|\bplanning my exit\b|\bexit plan\b",
+        r"\bwish (?:i|id) (?:wasnt|werent|was not|were not) (?:here|alive|around|born)",
+        r"\b(?:sleep|asleep|go to sleep|fall asleep|close my eyes) and (?:not|never) wake up\b",
+        r"\b(?:wants|wanted|wishes|wished) to (?:die|be dead|not wake up|not be alive)\b",
+        r"\b(?:been |keep |always |constantly )?(?:thinking about|thought about|thoughts of|"
+        r"fantasizing about|dreaming about|planning) {GAP2}{KILLSELF}",
+        r"\bwant to disappear forever|\bdisappear (?:forever|for good|permanently)",
+        r"\b(?:no|nothing) (?:reason|point) (?:\w+ ){0,2}(?:to live|in living|living|to go on|"
+        r"in being alive|staying alive|to stay alive|to keep living)",
+        r"\btired of (?:living|being alive)\b",
+    ),
+    *_rules(
+        "suicide",
+        "ideation",
+        0.6,
+        r"\bwhats the point (?:of|in) (?:living|being alive|life|going on|staying)",
+        r"\bonly (?:thing|reason|one) (?:keeping|that kept|that keeps|i stayed|that was "
+        r"keeping) (?:me )?(?:here|alive|going)",
+        r"\b(?:nobody|no one|noone) would (?:even )?(?:miss|notice|care) (?:\w+ ){0,2}"
+        r"(?:if i|when i|me if i) (?:was|were|died|disappeared|was gone|wasnt here|killed|"
+        r"wasnt around|didnt wake up)",
+        r"\bwould (?:all )?be (?:better|happier|easier|fine|relieved) (?:\w+ ){0,2}(?:without me|"
+        r"if i (?:was|were) gone|if i wasnt here|if i (?:died|disappeared))",
+        r"\bspeed it up\b",
+    ),
+    *_rules(
+        "suicide",
+        "act",
+        0.75,
+        r"\b(?:i|ive|i have) (?:\w+ ){0,1}(?:tried|attempted) to (?:kill myself|hang myself|"
+        r"end my life|end it|overdose|take my life)",
+        r"\b(?:tried|attempted) suicide\b",
+        r"\b(?:she|he|they|shes|hes) (?:\w+ ){0,1}(?:tried|attempted) to (?:kill (?:herself|"
+        r"himself|themselves)|end (?:her|his|their) life)",
+    ),
+    *_rules(
+        "suicide",
+        "vague",
+        0.4,
+        r"\b(?:try|trying) again\b",
+        r"\b(?:im|i am|ill|i will|going to|ready to|finally|about to|gonna) (?:\w+ ){0,2}"
+        r"(?:do it|doing it|go through with it|going through with it|end it|ending it|"
+        r"do something)\b",
+        r"\b(?:im|i am) (?:so )?(?:done|finished|ready)\b(?! with| for| here| talking| chatting| now)",
+        r"\bnot (?:going to|gonna) make it to (?:my|the|next)",
+        r"\bmade sure of (?:that|it)",
+        r"\balmost did (?:it)?\b",
+        r"\bwhere im going\b",
+        r"\bonly way out\b",
+        r"\bcommit suicide\b",
+        r"\bnobody (?:can|will|could) stop me\b",
+        r"\b(?:still|really) (?:plan|planning|going|want) to (?:do it|go through with it|end it)",
+        r"\b(?:psych ward|hospital|er|emergency room) (?:\w+ ){0,4}(?:discharged|released|sent me home)|"
+        r"\b(?:discharged|released) (?:\w+ ){0,3}(?:psych ward|hospital)",
+        r"\b(?:be|finally be|set myself) free (?:of|from) (?:all )?(?:this|it|the pain|everything)",
+        r"\b(?:before i go|wont be (?:answering|replying|responding|online|around) (?:anymore|again))\b",
+        r"\bplease dont be sad\b",
+        r"\bscared of what ill do\b|\bdont know what ill do\b",
+        r"\b(?:ending|end) (?:things|it)\b",
+        r"\bnot coming (?:back )?(?:down|home|back)",
+    ),
     # Plans and method research.
-    *_rules("suicide", "plan", 0.9,
-            r"\b(?:researching|researched|looked up|looking up|googled|googling|reading about|"
-            r"searching|searched) (?:\w+ ){0,3}(?:methods|ways to die|how to (?:die|kill myself|"
-            r"hang|overdose)|lethal doses?|how many (?:pills|tablets)|which (?:bridges|buildings))",
-            r"\bhow (?:many|much) (?:\w+ ){0,5}(?:to die|to not wake up|to never wake up|to overdose|"
-            r"to kill (?:me|myself|someone|a person)|is (?:lethal|fatal)|would kill (?:me|someone)|"
-            r"would it take to (?:die|not wake up|never wake up))",
-            r"\b(?:painless|easiest|quickest|fastest|best|surest|least painful) way to (?:die|kill "
-            r"myself|end it|end my life|go)",
-            r"\bhow (?:to|do i|can i|do you|would i) (?:\w+ ){0,1}(?:kill myself|end my life|commit "
-            r"suicide|hang myself|overdose)\b",
-            r"\b(?:plan|plans) and a (?:date|time|place)",
-            r"\b(?:picked|chosen|chose|choosing|picking|set) (?:\w+ ){0,2}(?:a date|the date|a day|"
-            r"the day|the spot|a spot|the place|the method|which one|the bridge|the building|a time)",
-            r"\b(?:which|what) (?:buildings|bridges) (?:\w+ ){0,4}(?:roof access|high|tall)",
-            r"\binsurance (?:\w+ ){0,4}(?:suicide|pays out)",
-            ),
-    *_rules("suicide", "vague", 0.3,
-            r"\b(?:tonight|today|tomorrow) (?:is|will be) the (?:night|day)",
-            ),
-    *_rules("suicide", "vague", 0.6,
-            r"\b(?:so )?close to (?:ending it|ending my life|doing it|killing myself|the edge)",
-            r"\b(?:theyll|they will|she will|he will|shell|hell) (?:get|receive|read|find) (?:them|it|this) "
-            r"(?:\w+ ){0,2}(?:tomorrow|when|after|in the morning)",
-            ),
-    *_rules("suicide", "plan", 0.6,
-            r"\bhow (?:long|quickly|fast) (?:\w+ ){0,3}(?:to die|until i die|to bleed out|to overdose|"
-            r"before i die|to suffocate)",
-            r"\b(?:shes|hes|theyre|she is|he is|they are|shes standing|hes standing) (?:\w+ ){0,2}on "
-            r"(?:the |a |her |his )?(?:bridge|roof|ledge|edge|tracks|balcony railing|railing)",
-            ),
-    *_rules("self_harm", "act", 0.85,
-            r"\bused (?:the |a |some )?(?:pieces|glass|shards|blade|razor|knife|lighter|scissors) on my "
-            r"(?:\w+)",
-            ),
-    *_rules("suicide", "plan", 0.45,
-            r"\b(?:got|have|ive got) everything (?:i need|ready|prepared|set)",
-            r"\b(?:house|flat|apartment|place) (?:will be|is|s) empty|\bwhen (?:everyone|nobody|no one) "
-            r"(?:is|will be|s) (?:home|asleep|gone|around)|\beveryone (?:is|s) asleep|\bhome alone "
-            r"(?:tonight|this weekend)",
-            r"\bscheduled (?:\w+ ){0,3}(?:emails|messages|posts|letters) to",
-            r"\b(?:i have|ive got|i got|i made|ive made) (?:a |the )?(?:plan|method)\b",
-            r"\bwhere (?:im going to|i am going to|ill|i will|i want to) do it",
-            r"\b(?:train|bus) (?:schedule|timetable)",
-            r"\bknow (?:the spot|where i(?:m| am)? going to|exactly how|how i(?:d| would) do it)",
-            r"\bthought about how (?:id|i would|to) do it",
-            ),
+    *_rules(
+        "suicide",
+        "plan",
+        0.9,
+        r"\b(?:researching|researched|looked up|looking up|googled|googling|reading about|"
+        r"searching|searched) (?:\w+ ){0,3}(?:methods|ways to die|how to (?:die|kill myself|"
+        r"hang|overdose)|lethal doses?|how many (?:pills|tablets)|which (?:bridges|buildings))",
+        r"\bhow (?:many|much) (?:\w+ ){0,5}(?:to die|to not wake up|to never wake up|to overdose|"
+        r"to kill (?:me|myself|someone|a person)|is (?:lethal|fatal)|would kill (?:me|someone)|"
+        r"would it take to (?:die|not wake up|never wake up))",
+        r"\b(?:painless|easiest|quickest|fastest|best|surest|least painful) way to (?:die|kill "
+        r"myself|end it|end my life|go)",
+        r"\bhow (?:to|do i|can i|do you|would i) (?:\w+ ){0,1}(?:kill myself|end my life|commit "
+        r"suicide|hang myself|overdose)\b",
+        r"\b(?:plan|plans) and a (?:date|time|place)",
+        r"\b(?:picked|chosen|chose|choosing|picking|set) (?:\w+ ){0,2}(?:a date|the date|a day|"
+        r"the day|the spot|a spot|the place|the method|which one|the bridge|the building|a time)",
+        r"\b(?:which|what) (?:buildings|bridges) (?:\w+ ){0,4}(?:roof access|high|tall)",
+        r"\binsurance (?:\w+ ){0,4}(?:suicide|pays out)",
+    ),
+    *_rules(
+        "suicide",
+        "vague",
+        0.3,
+        r"\b(?:tonight|today|tomorrow) (?:is|will be) the (?:night|day)",
+    ),
+    *_rules(
+        "suicide",
+        "vague",
+        0.6,
+        r"\b(?:so )?close to (?:ending it|ending my life|doing it|killing myself|the edge)",
+        r"\b(?:theyll|they will|she will|he will|shell|hell) (?:get|receive|read|find) (?:them|it|this) "
+        r"(?:\w+ ){0,2}(?:tomorrow|when|after|in the morning)",
+    ),
+    *_rules("self_harm", "vague", 0.35, r"\brelapsed\b"),
+    *_rules(
+        "suicide",
+        "plan",
+        0.6,
+        r"\bhow (?:long|quickly|fast) (?:\w+ ){0,3}(?:to die|until i die|to bleed out|to overdose|"
+        r"before i die|to suffocate)",
+        r"\b(?:shes|hes|theyre|she is|he is|they are|shes standing|hes standing) (?:\w+ ){0,2}on "
+        r"(?:the |a |her |his )?(?:bridge|roof|ledge|edge|tracks|balcony railing|railing)",
+    ),
+    *_rules(
+        "self_harm",
+        "act",
+        0.85,
+        r"\bused (?:the |a |some )?(?:pieces|glass|shards|blade|razor|knife|lighter|scissors) on my "
+        r"(?:\w+)",
+    ),
+    *_rules(
+        "suicide",
+        "plan",
+        0.45,
+        r"\b(?:got|have|ive got) everything (?:i need|ready|prepared|set)",
+        r"\b(?:house|flat|apartment|place) (?:will be|is|s) empty|\bwhen (?:everyone|nobody|no one) "
+        r"(?:is|will be|s) (?:home|asleep|gone|around)|\beveryone (?:is|s) asleep|\bhome alone "
+        r"(?:tonight|this weekend)",
+        r"\bscheduled (?:\w+ ){0,3}(?:emails|messages|posts|letters) to",
+        r"\b(?:i have|ive got|i got|i made|ive made) (?:a |the )?(?:plan|method)\b",
+        r"\bwhere (?:im going to|i am going to|ill|i will|i want to) do it",
+        r"\b(?:train|bus) (?:schedule|timetable)",
+        r"\bknow (?:the spot|where i(?:m| am)? going to|exactly how|how i(?:d| would) do it)",
+        r"\bthought about how (?:id|i would|to) do it",
+    ),
     # Means: access, preparation, place.
-    *_rules("suicide", "means", 0.75,
-            r"\b(?:saved|saving|stockpiled|stockpiling|hoarded|hoarding|counted|counting|stashed|"
-            r"collecting|collected) (?:\w+ ){0,3}(?:pills|tablets|meds|medication|painkillers)",
-            r"\b(?:its|gun is|the gun is|it is) loaded\b|\bloaded (?:gun|pistol|rifle)",
-            r"\b(?:knife|blade|razor|glass|gun) (?:is )?(?:\w+ ){0,1}(?:on|against|to|at|in) my "
-            r"(?:wrist|wrists|throat|neck|arm|skin|head|mouth|temple)",
-            r"\bnoose\b",
-            r"\b(?:pills|tablets|blade|razor|knife|gun|rope) (?:are |is )?(?:\w+ ){0,1}in my hand|\bholding "
-            r"(?:the |my )?(?:pills|blade|razor|gun|knife|rope)",
-            r"\b{DRUGS} (?:\w+ ){0,8}(?:saving|saved|hoarding|stockpiling|hiding|stashing|hid|stashed) "
-            r"(?:them|those|it)\b|\b(?:hiding|stashing|hoarding) (?:them|my pills|pills|the pills|my meds)",
-            r"\bcharcoal (?:\w+ ){0,3}tape|\btape (?:\w+ ){0,3}charcoal",
-            r"\b(?:car|engine) (?:\w+ ){0,6}(?:closed garage|garage door shut)|\bgarage (?:\w+ ){0,6}"
-            r"engine (?:is )?running|\bengine running (?:\w+ ){0,4}garage",
-            r"\b(?:standing|sitting|im|i am|stood|leaning) (?:\w+ ){0,2}(?:on|at|over) (?:the |a |this |"
-            r"my )?(?:edge of|ledge|bridge|roof|rooftop|cliff|cliffs|railing|tracks|train tracks|"
-            r"balcony railing|edge)\b",
-            r"\b(?:turn|swerve|steer|drive) (?:\w+ ){0,2}(?:the wheel|into (?:a |the )?(?:tree|wall|"
-            r"traffic|oncoming|river)|off the (?:road|bridge|cliff))",
-            ),
-    *_rules("suicide", "means", 0.45,
-            r"\b(?:have|has|got|bought|buy|found|holding|hold|ready|sharpened|tied|got out|took out|"
-            r"hid|hidden|stashed|keep|kept) (?:\w+ ){0,4}(?:{DRUGS}|rope|gun|pistol|rifle|shotgun|"
-            r"bullets|blade|blades|razor|razors|charcoal)\b",
-            r"\b(?:enough|all (?:of )?(?:my|the|her|his)|every|a whole|whole (?:bottle|box|pack)) "
-            r"(?:\w+ ){0,3}(?:{DRUGS}|pill|oxy)\b",
-            r"\b(?:on|at|to) the roof\b",
-            r"\b(?:walking|going|driving|heading|walk|drive) (?:\w+ ){0,2}(?:into|to) the (?:lake|river|"
-            r"sea|ocean|cliffs|bridge|tracks)",
-            r"\b(?:razor|blade|pills) (?:\w+ ){0,3}(?:for an hour|in front of me|next to me)",
-            ),
+    *_rules(
+        "suicide",
+        "means",
+        0.75,
+        r"\b(?:saved|saving|stockpiled|stockpiling|hoarded|hoarding|counted|counting|stashed|"
+        r"collecting|collected) (?:\w+ ){0,3}(?:pills|tablets|meds|medication|painkillers)",
+        r"\b(?:its|gun is|the gun is|it is) loaded\b|\bloaded (?:gun|pistol|rifle)",
+        r"\b(?:knife|blade|razor|glass|gun) (?:is )?(?:\w+ ){0,1}(?:on|against|to|at|in) my "
+        r"(?:wrist|wrists|throat|neck|arm|skin|head|mouth|temple)",
+        r"\bnoose\b",
+        r"\b(?:pills|tablets|blade|razor|knife|gun|rope) (?:are |is )?(?:\w+ ){0,1}in my hand|\bholding "
+        r"(?:the |my )?(?:pills|blade|razor|gun|knife|rope)",
+        r"\b{DRUGS} (?:\w+ ){0,8}(?:saving|saved|hoarding|stockpiling|hiding|stashing|hid|stashed) "
+        r"(?:them|those|it)\b|\b(?:hiding|stashing|hoarding) (?:them|my pills|pills|the pills|my meds)",
+        r"\bcharcoal (?:\w+ ){0,3}tape|\btape (?:\w+ ){0,3}charcoal",
+        r"\b(?:car|engine) (?:\w+ ){0,6}(?:closed garage|garage door shut)|\bgarage (?:\w+ ){0,6}"
+        r"engine (?:is )?running|\bengine running (?:\w+ ){0,4}garage",
+        r"\b(?:standing|sitting|im|i am|stood|leaning) (?:\w+ ){0,2}(?:on|at|over) (?:the |a |this |"
+        r"my )?(?:edge of|ledge|bridge|roof|rooftop|cliff|cliffs|railing|tracks|train tracks|"
+        r"balcony railing|edge)\b",
+        r"\b(?:turn|swerve|steer|drive) (?:\w+ ){0,2}(?:the wheel|into (?:a |the )?(?:tree|wall|"
+        r"traffic|oncoming|river)|off the (?:road|bridge|cliff))",
+    ),
+    *_rules(
+        "suicide",
+        "means",
+        0.45,
+        r"\b(?:have|has|got|bought|buy|found|holding|hold|ready|sharpened|tied|got out|took out|"
+        r"hid|hidden|stashed|keep|kept) (?:\w+ ){0,4}(?:{DRUGS}|rope|gun|pistol|rifle|shotgun|"
+        r"bullets|blade|blades|razor|razors|charcoal)\b",
+        r"\b(?:enough|all (?:of )?(?:my|the|her|his)|every|a whole|whole (?:bottle|box|pack)) "
+        r"(?:\w+ ){0,3}(?:{DRUGS}|pill|oxy)\b",
+        r"\b(?:on|at|to) the roof\b",
+        r"\b(?:walking|going|driving|heading|walk|drive) (?:\w+ ){0,2}(?:into|to) the (?:lake|river|"
+        r"sea|ocean|cliffs|bridge|tracks)",
+        r"\b(?:razor|blade|pills) (?:\w+ ){0,3}(?:for an hour|in front of me|next to me)",
+    ),
     # Goodbyes and putting affairs in order.
-    *_rules("suicide", "goodbye", 0.85,
-            r"\bthis is (?:my )?(?:goodbye|the end|my last (?:message|post|night|day))",
-            r"\bgoodbye (?:everyone|forever|world|all|guys|cruel world)",
-            r"\bby the time (?:\w+ ){0,2}(?:read|reads|see|sees|find|finds|get|gets) this",
-            r"\b(?:sorry|im sorry) (?:\w+ ){0,1}(?:it|this) (?:had to )?(?:end|ended|ends) "
-            r"(?:like this|this way)",
-            r"\b(?:suicide|goodbye) (?:note|letter|message|post|video|text)",
-            r"\bif im not (?:here|around|alive) (?:tomorrow|anymore|by|after|in the morning)",
-            r"\b(?:wont|will not|im not going to|not going to) (?:be )?(?:here|around|alive) "
-            r"(?:\w+ ){0,2}(?:tomorrow|by|after|anymore|much longer|for long|next|to see|tonight|"
-            r"the weekend|after tonight|to do it)",
-            r"\bwont be around to\b",
-            ),
-    *_rules("suicide", "goodbye", 0.6,
-            r"\b(?:my )?last (?:message|post|text|words|goodbye|night alive|day alive)\b",
-            r"\b(?:giving|gave|give|given|giving away) (?:\w+ ){0,1}away (?:\w+ ){0,3}(?:stuff|things|"
-            r"belongings|possessions|clothes|cat|dog|pets?|books|games|everything)",
-            r"\b(?:gave|giving|given) (?:\w+ ){0,2}(?:cat|dog|pets?) to (?:my )?\w+",
-            r"\bwont need (?:it|them|anything|this|any of it) (?:\w+ ){0,3}(?:where im going|"
-            r"anymore|soon|after)",
-            r"\bsaid (?:\w+ ){0,1}goodbyes\b",
-            r"\b(?:look after|take care of|feeds?|care for|adopt|rehome) (?:\w+ ){0,2}(?:cat|dog|pets?|"
-            r"kids|children|plants) (?:\w+ ){0,4}(?:after|when im gone|for me|wont be|once im)",
-            r"\bmade (?:my )?peace with (?:it|everything|dying)",
-            r"\b(?:theyll|they will|someone will|shell|hell|they ll) find (?:it|them|me|my body|the "
-            r"note|the letters?) (?:\w+ ){0,2}(?:tomorrow|in the morning|when|after|later)",
-            r"\b(?:writing|wrote|written|write|finished|left) (?:\w+ ){0,3}(?:my will|a will)",
-            r"\bsorry for everything\b",
-            ),
-    *_rules("suicide", "goodbye", 0.35,
-            r"\b(?:writing|wrote|written|write|finished|left|drafted) (?:\w+ ){0,3}(?:note|notes|"
-            r"letters|letter to (?:my )?(?:family|parents|mom|mum|dad|kids))\b",
-            r"\bthank you for (?:trying|everything|all you (?:did|have done)|being there)",
-            r"\bgoodbye\b",
-            r"\bi love you all\b",
-            r"\b(?:it|this) (?:wasnt|was not|isnt|is not) your fault",
-            r"\bdeleted (?:all )?(?:my )?(?:accounts|social media|everything)",
-            r"\bnothing left to do\b",
-            r"\b(?:please )?tell (?:my \w+|him|her|them) (?:that )?i (?:love|loved)",
-            ),
+    *_rules(
+        "suicide",
+        "goodbye",
+        0.85,
+        r"\bthis is (?:my )?(?:goodbye|the end|my last (?:message|post|night|day))",
+        r"\bgoodbye (?:everyone|forever|world|all|guys|cruel world)",
+        r"\bby the time (?:\w+ ){0,2}(?:read|reads|see|sees|find|finds|get|gets) this",
+        r"\b(?:sorry|im sorry) (?:\w+ ){0,1}(?:it|this) (?:had to )?(?:end|ended|ends) "
+        r"(?:like this|this way)",
+        r"\b(?:suicide|goodbye) (?:note|letter|message|post|video|text)",
+        r"\bif im not (?:here|around|alive) (?:tomorrow|anymore|by|after|in the morning)",
+        r"\b(?:wont|will not|im not going to|not going to) (?:be )?(?:here|around|alive) "
+        r"(?:\w+ ){0,2}(?:tomorrow|by|after|anymore|much longer|for long|next|to see|tonight|"
+        r"the weekend|after tonight|to do it)",
+        r"\bwont be around to\b",
+    ),
+    *_rules(
+        "suicide",
+        "goodbye",
+        0.6,
+        r"\b(?:my )?last (?:message|post|text|words|goodbye|night alive|day alive)\b",
+        r"\b(?:giving|gave|give|given|giving away) (?:\w+ ){0,1}away (?:\w+ ){0,3}(?:stuff|things|"
+        r"belongings|possessions|clothes|cat|dog|pets?|books|games|everything)",
+        r"\b(?:gave|giving|given) (?:\w+ ){0,2}(?:cat|dog|pets?) to (?:my )?\w+",
+        r"\bwont need (?:it|them|anything|this|any of it) (?:\w+ ){0,3}(?:where im going|"
+        r"anymore|soon|after)",
+        r"\bsaid (?:\w+ ){0,1}goodbyes\b",
+        r"\b(?:look after|take care of|feeds?|care for|adopt|rehome) (?:\w+ ){0,2}(?:cat|dog|pets?|"
+        r"kids|children|plants) (?:\w+ ){0,4}(?:after|when im gone|for me|wont be|once im)",
+        r"\bmade (?:my )?peace with (?:it|everything|dying)",
+        r"\b(?:theyll|they will|someone will|shell|hell|they ll) find (?:it|them|me|my body|the "
+        r"note|the letters?) (?:\w+ ){0,2}(?:tomorrow|in the morning|when|after|later)",
+        r"\b(?:writing|wrote|written|write|finished|left) (?:\w+ ){0,3}(?:my will|a will)",
+        r"\bsorry for everything\b",
+    ),
+    *_rules(
+        "suicide",
+        "goodbye",
+        0.35,
+        r"\b(?:writing|wrote|written|write|finished|left|drafted) (?:\w+ ){0,3}(?:note|notes|"
+        r"letters|letter to (?:my )?(?:family|parents|mom|mum|dad|kids))\b",
+        r"\bthank you for (?:trying|everything|all you (?:did|have done)|being there)",
+        r"\bgoodbye\b",
+        r"\bi love you all\b",
+        r"\b(?:it|this) (?:wasnt|was not|isnt|is not) your fault",
+        r"\bdeleted (?:all )?(?:my )?(?:accounts|social media|everything)",
+        r"\bnothing left to do\b",
+        r"\b(?:please )?tell (?:my \w+|him|her|them) (?:that )?i (?:love|loved)",
+    ),
     # Self-harm.
-    *_rules("self_harm", "act", 0.9,
-            r"\b{I} {GAP}(?:cut|cutting|burn|burning|burned|burnt|hurt|hurting|harm|harming|"
-            r"scratch|scratching|carve|carving|carved|punch|punching|starve|starving|bite|biting|"
-            r"hit|hitting) (?:myself|my (?:arm|arms|wrist|wrists|thigh|thighs|legs?|skin|stomach|"
-            r"hips?|body))\b",
-            r"\b(?:cutting|cut|burning|scratching|hurting myself|self harming|self harm) again\b",
-            r"\b(?:started|start|starting|back to) (?:cutting|self harming|burning myself)",
-            r"\b(?:hitting|hit|banging|bang|smashing) my head (?:\w+ ){0,1}(?:against|on|into) "
-            r"(?:the |a )?(?:wall|floor|door)",
-            r"\bcarved (?:\w+ ){0,4}(?:into|in|on) my (?:skin|arm|thigh|leg|wrist|stomach)",
-            r"\b(?:scratch|scratching|pick|picking|cut|cutting|burn|burning|punched|hit) (?:\w+ ){0,4}"
-            r"(?:until|till|til) (?:it|they|i|my \w+) (?:bleed|bleeds|bled|burns?|split|break)",
-            r"\b(?:urges?|want|wanting|need|needing|craving|tempted|going) (?:\w+ ){0,2}(?:to )?"
-            r"(?:self harm|cut|hurt myself|harm myself|burn myself|cut myself)\b",
-            r"\bneed to feel (?:the )?pain|\bpunish(?:ing)? myself",
-            r"\b(?:starving|starve) myself|\bhavent eaten (?:\w+ ){0,2}in (?:\w+ ){0,1}days",
-            r"\bself harm (?:urges|is the only|helps|again|tonight|right now)",
-            r"\bcuttin?g? again\b",
-            r"\bcuts? (?:\w+ ){0,4}(?:deeper|too deep|wont stop bleeding)",
-            r"\b(?:took|take|taking) a (?:razor|blade|knife|lighter) to my",
-            ),
-    *_rules("self_harm", "act", 0.8,
-            r"\b(?:shes|hes|theyve|she has|he has|theyre|been|keeps|started) (?:\w+ ){0,2}(?:cutting|"
-            r"self harming|hurting (?:herself|himself|themselves)|burning (?:herself|himself))",
-            ),
-    *_rules("self_harm", "means", 0.55,
-            r"\b(?:blade|razor|lighter|knife) (?:\w+ ){0,3}(?:in my hand|ready|next to me)",
-            r"\brelapsed\b",
-            ),
+    *_rules(
+        "self_harm",
+        "act",
+        0.9,
+        r"\b{I} {GAP}(?:cut|cutting|burn|burning|burned|burnt|hurt|hurting|harm|harming|"
+        r"scratch|scratching|carve|carving|carved|punch|punching|starve|starving|bite|biting|"
+        r"hit|hitting) (?:myself|my (?:arm|arms|wrist|wrists|thigh|thighs|legs?|skin|stomach|"
+        r"hips?|body))\b",
+        r"\b(?:cutting|cut|burning|scratching|hurting myself|self harming|self harm) again\b",
+        r"\b(?:started|start|starting|back to) (?:cutting|self harming|burning myself)",
+        r"\b(?:hitting|hit|banging|bang|smashing) my head (?:\w+ ){0,1}(?:against|on|into) "
+        r"(?:the |a )?(?:wall|floor|door)",
+        r"\bcarved (?:\w+ ){0,4}(?:into|in|on) my (?:skin|arm|thigh|leg|wrist|stomach)",
+        r"\b(?:scratch|scratching|pick|picking|cut|cutting|burn|burning|punched|hit) (?:\w+ ){0,4}"
+        r"(?:until|till|til) (?:it|they|i|my \w+) (?:bleed|bleeds|bled|burns?|split|break)",
+        r"\b(?:urges?|want|wanting|need|needing|craving|tempted|going) (?:\w+ ){0,2}(?:to )?"
+        r"(?:self harm|cut|hurt myself|harm myself|burn myself|cut myself)\b",
+        r"\bneed to feel (?:the )?pain|\bpunish(?:ing)? myself",
+        r"\b(?:starving|starve) myself|\bhavent eaten (?:\w+ ){0,2}in (?:\w+ ){0,1}days",
+        r"\bself harm (?:urges|is the only|helps|again|tonight|right now)",
+        r"\bcuttin?g? again\b",
+        r"\bcuts? (?:\w+ ){0,4}(?:deeper|too deep|wont stop bleeding)",
+        r"\b(?:took|take|taking) a (?:razor|blade|knife|lighter) to my",
+    ),
+    *_rules(
+        "self_harm",
+        "act",
+        0.8,
+        r"\b(?:shes|hes|theyve|she has|he has|theyre|been|keeps|started) (?:\w+ ){0,2}(?:cutting|"
+        r"self harming|hurting (?:herself|himself|themselves)|burning (?:herself|himself))",
+    ),
+    *_rules(
+        "self_harm",
+        "means",
+        0.55,
+        r"\b(?:blade|razor|lighter|knife) (?:\w+ ){0,3}(?:in my hand|ready|next to me)",
+    ),
     # Medical emergencies and overdoses (any subject).
-    *_rules("medical", "act", 1.0,
-            r"\b(?:took|take|taken|swallowed|ate|eaten|drank|injected|popped|downed|had|necked|"
-            r"overdosed on) (?:\w+ ){0,3}{QUANT} (?:\w+ ){0,4}{DRUGS}\b",
-            r"\b(?:drank|swallowed|drunk|drinking) (?:some |a |the )?(?:\w+ ){0,1}(?:bleach|antifreeze|"
-            r"poison|detergent|pesticide|weed killer|rat poison|paraquat)",
-            r"\b(?:i|ive|i have|i think i|i might have|i may have|she|he|they) (?:just )?(?:overdosed|"
-            r"od)\b(?! in| when| years| once)",
-            r"\b(?:im|is|hes|shes) overdosing",
-            r"\bmixed (?:\w+ ){0,4}(?:xanax|pills|benzos|oxy|opioids|meds|sleeping pills|painkillers|"
-            r"valium) (?:\w+ ){0,2}with (?:alcohol|vodka|wine|beer|booze|drinks|whiskey|gin)",
-            r"\btook (?:\w+ ){0,4}(?:pills|tablets|meds|something) (?:\w+ ){0,6}(?:feel|feeling|starting "
-            r"to|getting) (?:\w+ ){0,2}(?:weird|sleepy|dizzy|numb|sick|strange|funny|drowsy|faint)",
-            r"\btook too many\b",
-            ),
-    *_rules("medical", "emergency", 1.0,
-            r"\b(?:not|isnt|wasnt|stopped|is not|no longer|cant stop|wont start) breathing\b",
-            r"\b(?:lips|face|skin|fingers|he|she) (?:are |is )?(?:turning |going |gone )?(?:blue|grey|gray)\b",
-            r"\b(?:bleeding|blood) (?:\w+ ){0,2}(?:wont stop|will not stop|doesnt stop|isnt stopping|"
-            r"everywhere|so much|heavily|badly|wont clot)",
-            r"\bcut (?:\w+ ){0,2}too deep|\blost (?:a lot of|so much) blood|\bcant stop the bleeding",
-            r"\b(?:throat|tongue) (?:is )?(?:\w+ ){0,1}(?:swelling|closing)",
-            r"\b(?:having|had|think im having|is having|hes having|shes having) (?:a )?(?:seizure|"
-            r"stroke|heart attack)\b",
-            r"\bseizure (?:\w+ ){0,2}(?:wont stop|right now)",
-            r"\b(?:having a fit|convulsing|convulsions|foaming at the mouth|fitting and)\b",
-            r"\b(?:wont|will not|cant|doesnt|isnt|is not) (?:wake up|waking up|respond|responding)\b",
-            r"\b(?:unresponsive|unconscious|not responding)\b",
-            r"\b(?:fell|fallen|hit) (?:\w+ ){0,3}head (?:\w+ ){0,6}(?:blood|bleeding|confused|"
-            r"unconscious|wont wake|not responding|vomiting)",
-            r"\b(?:call|get|need) (?:an )?ambulance\b|\bcall (?:911|999|112)\b",
-            ),
-    *_rules("medical", "emergency", 0.85,
-            r"\b(?:vomiting|throwing up|coughing up|puking) blood",
-            r"\b(?:collapsed|passed out|fainted)\b",
-            r"\bpassed out and\b",
-            r"\banaphyla\w*",
-            ),
-    *_rules("medical", "emergency", 0.45,
-            r"\bcant feel my (?:legs|hands|arms|face|body|feet)",
-            ),
-    *_rules("medical", "emergency", 0.55,
-            r"\bworst headache of my life|\bcant see (?:\w+ ){0,1}(?:out of|in|with) one eye|\bsudden "
-            r"(?:blindness|numbness|weakness|paralysis)",
-            r"\b(?:cant|can not|cannot|struggling to|hard to|barely|unable to) breathe\b",
-            r"\bcant (?:breathe|swallow) properly|\bbarely swallow",
-            r"\bface (?:is |feels )?(?:numb|drooping)|\bslurred|\bwords (?:are )?(?:\w+ ){0,1}coming "
-            r"out wrong",
-            r"\b(?:going to|about to|gonna|think im going to) (?:pass out|faint|black out)",
-            ),
-    *_rules("medical", "emergency", 0.4,
-            r"\bchest (?:\w+ ){0,3}(?:crushing|pressure|pain|hurts|hurting)",
-            r"\b(?:left )?arm (?:is |feels )?(?:numb|tingling|heavy)|\bjaw (?:pain|hurts)|"
-            r"\bsweating (?:a lot|so much)|\bcold sweat",
-            r"\bheart (?:is )?(?:doing something weird|beating so fast)",
-            r"\bcant stop shaking\b",
-            r"\b(?:allergic reaction|choking)\b",
-            ),
+    *_rules(
+        "medical",
+        "act",
+        1.0,
+        r"\b(?:took|take|taken|swallowed|ate|eaten|drank|injected|popped|downed|had|necked|"
+        r"overdosed on) (?:\w+ ){0,3}{QUANT} (?:\w+ ){0,4}{DRUGS}\b",
+        r"\b(?:drank|swallowed|drunk|drinking) (?:some |a |the )?(?:\w+ ){0,1}(?:bleach|antifreeze|"
+        r"poison|detergent|pesticide|weed killer|rat poison|paraquat)",
+        r"\b(?:i|ive|i have|i think i|i might have|i may have|she|he|they) (?:just )?(?:overdosed|"
+        r"od)\b(?! in| when| years| once)",
+        r"\b(?:im|is|hes|shes) overdosing",
+        r"\bmixed (?:\w+ ){0,4}(?:xanax|pills|benzos|oxy|opioids|meds|sleeping pills|painkillers|"
+        r"valium) (?:\w+ ){0,2}with (?:alcohol|vodka|wine|beer|booze|drinks|whiskey|gin)",
+        r"\btook (?:\w+ ){0,4}(?:pills|tablets|meds|something) (?:\w+ ){0,6}(?:feel|feeling|starting "
+        r"to|getting) (?:\w+ ){0,2}(?:weird|sleepy|dizzy|numb|sick|strange|funny|drowsy|faint)",
+        r"\btook too many\b",
+    ),
+    *_rules(
+        "medical",
+        "emergency",
+        1.0,
+        r"\b(?:not|isnt|wasnt|stopped|is not|no longer|cant stop|wont start) breathing\b",
+        r"\b(?:lips|face|skin|fingers|he|she) (?:are |is )?(?:turning |going |gone )?(?:blue|grey|gray)\b",
+        r"\b(?:bleeding|blood) (?:\w+ ){0,2}(?:wont stop|will not stop|doesnt stop|isnt stopping|"
+        r"everywhere|so much|heavily|badly|wont clot)",
+        r"\bcut (?:\w+ ){0,2}too deep|\blost (?:a lot of|so much) blood|\bcant stop the bleeding",
+        r"\b(?:throat|tongue) (?:is )?(?:\w+ ){0,1}(?:swelling|closing)",
+        r"\b(?:having|had|think im having|is having|hes having|shes having) (?:a )?(?:seizure|"
+        r"stroke|heart attack)\b",
+        r"\bseizure (?:\w+ ){0,2}(?:wont stop|right now)",
+        r"\b(?:having a fit|convulsing|convulsions|foaming at the mouth|fitting and)\b",
+        r"\b(?:wont|will not|cant|doesnt|isnt|is not) (?:wake up|waking up|respond|responding)\b",
+        r"\b(?:unresponsive|unconscious|not responding)\b",
+        r"\b(?:fell|fallen|hit) (?:\w+ ){0,3}head (?:\w+ ){0,6}(?:blood|bleeding|confused|"
+        r"unconscious|wont wake|not responding|vomiting)",
+        r"\b(?:call|get|need) (?:an )?ambulance\b|\bcall (?:911|999|112)\b",
+    ),
+    *_rules(
+        "medical",
+        "emergency",
+        0.85,
+        r"\b(?:vomiting|throwing up|coughing up|puking) blood",
+        r"\b(?:collapsed|passed out|fainted)\b",
+        r"\bpassed out and\b",
+        r"\banaphyla\w*",
+    ),
+    *_rules(
+        "medical",
+        "emergency",
+        0.45,
+        r"\bcant feel my (?:legs|hands|arms|face|body|feet)",
+    ),
+    *_rules(
+        "medical",
+        "emergency",
+        0.55,
+        r"\bworst headache of my life|\bcant see (?:\w+ ){0,1}(?:out of|in|with) one eye|\bsudden "
+        r"(?:blindness|numbness|weakness|paralysis)",
+        r"\b(?:cant|can not|cannot|struggling to|hard to|barely|unable to) breathe\b",
+        r"\bcant (?:breathe|swallow) properly|\bbarely swallow",
+        r"\bface (?:is |feels )?(?:numb|drooping)|\bslurred|\bwords (?:are )?(?:\w+ ){0,1}coming "
+        r"out wrong",
+        r"\b(?:going to|about to|gonna|think im going to) (?:pass out|faint|black out)",
+    ),
+    *_rules(
+        "medical",
+        "emergency",
+        0.4,
+        r"\bchest (?:\w+ ){0,3}(?:crushing|pressure|pain|hurts|hurting)",
+        r"\b(?:left )?arm (?:is |feels )?(?:numb|tingling|heavy)|\bjaw (?:pain|hurts)|"
+        r"\bsweating (?:a lot|so much)|\bcold sweat",
+        r"\bheart (?:is )?(?:doing something weird|beating so fast)",
+        r"\bcant stop shaking\b",
+        r"\b(?:allergic reaction|choking)\b",
+    ),
     # Danger from another person: abuse or violence now.
-    *_rules("abuse", "danger", 0.85,
-            r"\b{PARTNER} (?:\w+ ){0,2}(?:hit|hits|hitting|beat|beats|beating|punched|punches|"
-            r"punching|kicked|kicks|kicking|slapped|slaps|slapping|choked|chokes|choking|strangled|"
-            r"strangles|raped|rapes|assaulted|attacked|attacks|grabbed) (?:\w+ ){0,1}(?:me|us|my mom|"
-            r"my mum|my sister|my brother|her|my face|my arm|my neck|my throat)\b(?! up| at)",
-            r"\bpushed me (?:down|into|against|over|off|to the (?:floor|ground))",
-            r"\bheld (?:me|my) (?:\w+ ){0,3}(?:against|down|by my (?:throat|neck|hair))",
-            r"\b(?:threw|throws|throwing) (?:\w+ ){0,3}at (?:me|us|my mom|my mum|her)\b",
-            r"\b(?:said|says|saying|told me|tells me|threatened|threatens|threatening|texted|texts|"
-            r"messaged|screaming|screamed|screams|yelling|yelled|swears|swore|keeps saying) "
-            r"(?:\w+ ){0,8}(?:kill|hurt|beat|murder|stab|shoot|strangle|end) (?:me|us|you|my \w+|the kids)",
-            r"\bthreatens? (?:\w+ ){0,2}(?:me|us) with (?:a |his |her )?(?:knife|gun|weapon|belt|bat)",
-            r"\b(?:scared|afraid|terrified|frightened) (?:\w+ ){0,3}(?:hell|shell|hes going to|shes "
-            r"going to|he will|she will|theyll|they will|he might|she might|he would|she would|hed|"
-            r"shed|he is going to|she is going to) (?:\w+ ){0,2}(?:kill|hurt|hit|beat|find) (?:me|us)",
-            r"\bhurt me worse\b",
-            r"\b{PARTNER} (?:\w+ ){0,2}(?:broke|broken|fractured|cracked|bloodied|split) my (?:nose|arm|"
-            r"ribs?|jaw|wrist|lip|fingers?|hand|tooth|teeth|eye)",
-            r"\b(?:hell|shell|he will|she will|theyll|he would|hed|shed|he is going to|hes going to|"
-            r"shes going to|she is going to|they are going to) (?:\w+ ){0,3}(?:kill|hurt|beat|murder|stab|"
-            r"shoot) (?:me|us|the (?:dog|kids|baby|cat)|my (?:kids|baby|dog|cat|mom|mum))\b",
-            r"\b(?:said|says|told me|texted) (?:\w+ ){0,2}(?:im|youre|were|you are|i am) (?:dead|"
-            r"a dead (?:man|woman))\b",
-            r"\b(?:dad|father|husband|boyfriend|partner|stepdad|he|she) (?:is |s )?screaming (?:\w+ ){0,2}"
-            r"(?:kill|hurt)",
-            ),
-    *_rules("abuse", "danger", 0.7,
-            r"\b(?:locked|trapped) (?:me |us )?(?:in|inside) (?:the |a |my |his |her )?(?:room|bathroom|"
-            r"car|house|basement|closet|bedroom|cellar|garage|shed|flat|apartment)|\blocked (?:myself )?"
-            r"in (?:the |my )?(?:bathroom|room|bedroom|closet)|\b(?:im|i am|were) locked (?:in|inside)\b|"
-            r"\btrapped me\b",
-            r"\bwont let me (?:leave|out|go|eat|sleep|see)",
-            r"\b(?:took|takes|taken|took away) (?:\w+ ){0,1}(?:my|the) (?:phone|keys|car keys|money|"
-            r"passport|door handle)",
-            r"\b(?:banging|pounding|kicking|hammering) (?:on|at) (?:\w+ ){0,2}door",
-            r"\btrying to (?:get|break) (?:in|into)|\bbreaking (?:in|the door|down the door)",
-            r"\b(?:outside|at) (?:my|the) (?:door|house|apartment|flat|window|place) (?:\w+ ){0,2}"
-            r"(?:right )?now",
-            r"\b(?:following|followed|stalking) me\b",
-            r"\b(?:post|share|leak|send) my (?:nudes|pictures|photos)",
-            r"\b(?:scared|afraid|terrified) to go (?:back )?home\b",
-            r"\b(?:smashing|breaking|smashed) (?:\w+ ){0,1}(?:the )?(?:windows|plates|doors?|things)",
-            r"\b(?:he|she|dad|husband|boyfriend|partner|stepdad) (?:\w+ ){0,1}(?:has|have|got|holding|"
-            r"grabbed|pulled) (?:a |his |her |the )?(?:knife|gun|weapon|bat|hammer)",
-            r"\bhurting her again\b|\bhurting (?:my mom|my mum|my sister)",
-            r"\b(?:waiting|outside|hiding|standing|sitting) (?:\w+ ){0,4}(?:with|holding) (?:a |his |her )?"
-            r"(?:knife|gun|bat|weapon|hammer|axe)",
-            r"\b(?:hes|shes|he is|she is|theyre|ex is) coming (?:\w+ ){0,2}(?:tonight|for me|to get me|over|"
-            r"back|here)",
-            r"\bpictures of my (?:house|car|work|door|flat|apartment)",
-            ),
-    *_rules("abuse", "danger", 0.5,
-            r"\bhiding (?:in|from|under|behind) (?:\w+ ){0,3}",
-            r"\bsomething smashing\b|\bhear (?:\w+ ){0,3}screaming",
-            r"\b(?:is|gets|got) (?:\w+ ){0,1}(?:drunk|drinking) (?:\w+ ){0,2}(?:again|right now|now)",
-            r"\bevery time he drinks\b|\bwhen he drinks\b",
-            r"\bhe (?:\w+ ){0,2}(?:hits|hurts|beats) me\b",
-            r"\bpushed me\b",
-            ),
+    *_rules(
+        "abuse",
+        "danger",
+        0.85,
+        r"\b{PARTNER} (?:\w+ ){0,2}(?:hit|hits|hitting|beat|beats|beating|punched|punches|"
+        r"punching|kicked|kicks|kicking|slapped|slaps|slapping|choked|chokes|choking|strangled|"
+        r"strangles|raped|rapes|assaulted|attacked|attacks|grabbed) (?:\w+ ){0,1}(?:me|us|my mom|"
+        r"my mum|my sister|my brother|her|my face|my arm|my neck|my throat)\b(?! up| at)",
+        r"\bpushed me (?:down|into|against|over|off|to the (?:floor|ground))",
+        r"\bheld (?:me|my) (?:\w+ ){0,3}(?:against|down|by my (?:throat|neck|hair))",
+        r"\b(?:threw|throws|throwing) (?:\w+ ){0,3}at (?:me|us|my mom|my mum|her)\b",
+        r"\b(?:said|says|saying|told me|tells me|threatened|threatens|threatening|texted|texts|"
+        r"messaged|screaming|screamed|screams|yelling|yelled|swears|swore|keeps saying) "
+        r"(?:\w+ ){0,8}(?:kill|hurt|beat|murder|stab|shoot|strangle|end) (?:me|us|you|my \w+|the kids)",
+        r"\bthreatens? (?:\w+ ){0,2}(?:me|us) with (?:a |his |her )?(?:knife|gun|weapon|belt|bat)",
+        r"\b(?:scared|afraid|terrified|frightened) (?:\w+ ){0,3}(?:hell|shell|hes going to|shes "
+        r"going to|he will|she will|theyll|they will|he might|she might|he would|she would|hed|"
+        r"shed|he is going to|she is going to) (?:\w+ ){0,2}(?:kill|hurt|hit|beat|find) (?:me|us)",
+        r"\bhurt me worse\b",
+        r"\b{PARTNER} (?:\w+ ){0,2}(?:broke|broken|fractured|cracked|bloodied|split) my (?:nose|arm|"
+        r"ribs?|jaw|wrist|lip|fingers?|hand|tooth|teeth|eye)",
+        r"\b(?:hell|shell|he will|she will|theyll|he would|hed|shed|he is going to|hes going to|"
+        r"shes going to|she is going to|they are going to) (?:\w+ ){0,3}(?:kill|hurt|beat|murder|stab|"
+        r"shoot) (?:me|us|the (?:dog|kids|baby|cat)|my (?:kids|baby|dog|cat|mom|mum))\b",
+        r"\b(?:said|says|told me|texted) (?:\w+ ){0,2}(?:im|youre|were|you are|i am) (?:dead|"
+        r"a dead (?:man|woman))\b",
+        r"\b(?:dad|father|husband|boyfriend|partner|stepdad|he|she) (?:is |s )?screaming (?:\w+ ){0,2}"
+        r"(?:kill|hurt)",
+    ),
+    *_rules(
+        "abuse",
+        "danger",
+        0.7,
+        r"\b(?:locked|trapped) (?:me |us )?(?:in|inside) (?:the |a |my |his |her )?(?:room|bathroom|"
+        r"car|house|basement|closet|bedroom|cellar|garage|shed|flat|apartment)|\blocked (?:myself )?"
+        r"in (?:the |my )?(?:bathroom|room|bedroom|closet)|\b(?:im|i am|were) locked (?:in|inside)\b|"
+        r"\btrapped me\b",
+        r"\bwont let me (?:leave|out|go|eat|sleep|see)",
+        r"\b(?:took|takes|taken|took away) (?:\w+ ){0,1}(?:my|the) (?:phone|keys|car keys|money|"
+        r"passport|door handle)",
+        r"\b(?:banging|pounding|kicking|hammering) (?:on|at) (?:\w+ ){0,2}door",
+        r"\btrying to (?:get|break) (?:in|into)|\bbreaking (?:in|the door|down the door)",
+        r"\b(?:outside|at) (?:my|the) (?:door|house|apartment|flat|window|place) (?:\w+ ){0,2}"
+        r"(?:right )?now",
+        r"\b(?:following|followed|stalking) me\b",
+        r"\b(?:post|share|leak|send) my (?:nudes|pictures|photos)",
+        r"\b(?:scared|afraid|terrified) to go (?:back )?home\b",
+        r"\b(?:smashing|breaking|smashed) (?:\w+ ){0,1}(?:the )?(?:windows|plates|doors?|things)",
+        r"\b(?:he|she|dad|husband|boyfriend|partner|stepdad) (?:\w+ ){0,1}(?:has|have|got|holding|"
+        r"grabbed|pulled) (?:a |his |her |the )?(?:knife|gun|weapon|bat|hammer)",
+        r"\bhurting her again\b|\bhurting (?:my mom|my mum|my sister)",
+        r"\b(?:waiting|outside|hiding|standing|sitting) (?:\w+ ){0,4}(?:with|holding) (?:a |his |her )?"
+        r"(?:knife|gun|bat|weapon|hammer|axe)",
+        r"\b(?:hes|shes|he is|she is|theyre|ex is) coming (?:\w+ ){0,2}(?:tonight|for me|to get me|over|"
+        r"back|here)",
+        r"\bpictures of my (?:house|car|work|door|flat|apartment)",
+    ),
+    *_rules(
+        "abuse",
+        "danger",
+        0.5,
+        r"\bhiding (?:in|from|under|behind) (?:\w+ ){0,3}",
+        r"\bsomething smashing\b|\bhear (?:\w+ ){0,3}screaming",
+        r"\b(?:is|gets|got|hes|shes|came home|got home) (?:\w+ ){0,1}(?:drunk|drinking|wasted|high) "
+        r"(?:\w+ ){0,2}(?:again|right now|now)",
+        r"\bevery time he drinks\b|\bwhen he drinks\b",
+        r"\bhe (?:\w+ ){0,2}(?:hits|hurts|beats) me\b",
+        r"\bpushed me\b",
+    ),
     # Intent to harm others.
-    *_rules("harm_others", "harm", 0.9,
-            r"\b{I} {GAP}(?:want to|going to|gonna|will|plan to|planning to|about to|ready to|intend "
-            r"to|decided to|need to|thinking about|fantasize about|keep thinking about|cant stop "
-            r"thinking about|swear im going to|am going to) {GAP2}{HARMVERB} {TARGET}\b",
-            r"\bshoot up (?:the|my|a|our) (?:school|office|workplace|mall|church|class|party|work)",
-            r"\bburn down (?:his|her|their|the|my \w+s?) (?:house|home|apartment|place|car)",
-            r"\bbeat (?:him|her|them|\w+) to death",
-            r"\bthe voices (?:\w+ ){0,3}(?:hurt|kill|harm|stab)",
-            r"\b(?:put|putting|slip|slipping) (?:something|poison|\w+) in (?:his|her|their|my \w+s?) "
-            r"(?:food|drink|coffee|tea)",
-            r"\b(?:run|running) (?:\w+ ){0,2}over with my car",
-            r"\bmake (?:them|him|her|everyone|them all|those \w+|the \w+)(?: \w+){0,3} pay\b",
-            r"\b(?:planning|figuring out|thinking about|working out|researching) how to {HARMVERB} {TARGET}",
-            r"\b(?:they|he|she|people|everyone) (?:\w+ ){0,3}deserves? to die\b",
-            ),
-    *_rules("harm_others", "harm", 0.55,
-            r"\b(?:bringing|bring|taking|take|got|get|grabbed|have) (?:a |my |the |his |her )?"
-            r"(?:knife|gun|weapon|bat|pistol|rifle)\b",
-            r"\bsharpening (?:a |the |my )?knife",
-            r"\b(?:found out|know) where (?:s?he|they) (?:lives?|parks?|works?)",
-            r"\bknife (?:\w+ ){0,2}ready\b",
-            ),
-    *_rules("harm_others", "time", 0.3,
-            r"\b(?:driving|going|heading|on my way) (?:over )?there (?:right )?now",
-            ),
+    *_rules(
+        "harm_others",
+        "harm",
+        0.9,
+        r"\b{I} {GAP}(?:want to|going to|gonna|will|plan to|planning to|about to|ready to|intend "
+        r"to|decided to|need to|thinking about|fantasize about|keep thinking about|cant stop "
+        r"thinking about|swear im going to|am going to) {GAP2}{HARMVERB} {TARGET}\b",
+        r"\bshoot up (?:the|my|a|our) (?:school|office|workplace|mall|church|class|party|work)",
+        r"\bburn down (?:his|her|their|the|my \w+s?) (?:house|home|apartment|place|car)",
+        r"\bbeat (?:him|her|them|\w+) to death",
+        r"\bthe voices (?:\w+ ){0,3}(?:hurt|kill|harm|stab)",
+        r"\b(?:put|putting|slip|slipping) (?:something|poison|\w+) in (?:his|her|their|my \w+s?) "
+        r"(?:food|drink|coffee|tea)",
+        r"\b(?:run|running) (?:\w+ ){0,2}over with my car",
+        r"\bmake (?:them|him|her|everyone|them all|those \w+|the \w+)(?: \w+){0,3} pay\b",
+        r"\b(?:planning|figuring out|thinking about|working out|researching) how to {HARMVERB} {TARGET}",
+        r"\b(?:they|he|she|people|everyone) (?:\w+ ){0,3}deserves? to die\b",
+    ),
+    *_rules(
+        "harm_others",
+        "harm",
+        0.55,
+        r"\b(?:bringing|bring|taking|take|got|get|grabbed|have) (?:a |my |the |his |her )?"
+        r"(?:knife|gun|weapon|bat|pistol|rifle)\b",
+        r"\bsharpening (?:a |the |my )?knife",
+        r"\b(?:found out|know) where (?:s?he|they) (?:lives?|parks?|works?)",
+        r"\bknife (?:\w+ ){0,2}ready\b",
+    ),
+    *_rules(
+        "harm_others",
+        "time",
+        0.3,
+        r"\b(?:driving|going|heading|on my way) (?:over )?there (?:right )?now",
+    ),
     # A child at risk.
-    *_rules("child_risk", "child", 0.9,
-            r"\b(?:scared|afraid|worried) (?:\w+ ){0,2}(?:ill|i will|im going to|i might|i could|im "
-            r"gonna) (?:\w+ ){0,2}(?:hurt|shake|hit|harm|smother|kill|drown) (?:my |the )?(?:baby|"
-            r"son|daughter|child|kid|toddler|newborn|him|her)\b",
-            r"\babout to (?:\w+ ){0,1}(?:shake|hit|hurt|smother) (?:him|her|the baby|my baby)",
-            r"\b{CHILD} (?:\w+ ){0,4}(?:hot car|locked in (?:a |the )?car)|\b(?:baby|child|kid|dog) "
-            r"(?:\w+ ){0,2}alone in a hot car",
-            r"\b(?:pictures|photos|images|videos) of (?:kids|children|minors|little (?:girls|boys)|"
-            r"young (?:girls|boys))",
-            r"\b{CHILD} (?:\w+ ){0,4}(?:swallowed|ate|drank|got into) (?:\w+ ){0,4}(?:pods|pills|"
-            r"bleach|detergent|battery|batteries|magnets|medicine|poison|cleaner|tablets)",
-            r"\b{CHILD} (?:\w+ ){0,4}(?:fell in|fell into|drowning|in) (?:the )?(?:pool|pond|river|bath)",
-            r"\b(?:touches|touched|touching) (?:me|her|him) (?:\w+ ){0,3}(?:when|at night|where|down "
-            r"there|private|inappropriately|nobody|no one|under)|\b(?:molests?|molested|molesting|"
-            r"comes into my room|gets into my bed|makes me keep secrets)\b",
-            r"\b(?:pulled|pull|dragged|drag|grabbed|grab|forced|took|pushed) (?:\w+ ){0,3}{CHILD} "
-            r"(?:\w+ ){0,2}(?:into|in) (?:a |his |the |their )?(?:van|car|truck)|\b(?:kidnapp|abduct)\w*",
-            r"\bmakes (?:me|her|him) (?:\w+ ){0,2}(?:sleep in his bed|sleep in her bed|undress|take off "
-            r"(?:my|her|his) clothes|touch him|touch her)",
-            r"\b(?:left|leaves|leaving|leave) (?:\w+ ){0,3}{CHILD} (?:\w+ ){0,2}alone\b",
-            r"\b(?:hurts|hurt|hurting|hits|hitting|beats|beating|touches|abuses|abused|abusing|"
-            r"molests|burns|slaps|kicks|chokes|starves) (?:my |her |his |the |our |a )?(?:\w+ )?{CHILD}\b",
-            ),
-    *_rules("child_risk", "child", 0.8,
-            r"\b{CHILD} (?:\w+ ){0,4}(?:left|home|been) alone (?:\w+ ){0,3}(?:for|all|overnight|at "
-            r"night|days|a week|with no|without)",
-            r"\b{CHILD} (?:\w+ ){0,6}(?:bruises|bruised|burn marks|welts|black eye|broken (?:arm|"
-            r"bones?)|cigarette burns)",
-            r"\b(?:bruises|bruised|burns) (?:\w+ ){0,3}(?:on|all over) (?:her|his|their) (?:arms|legs|"
-            r"back|face|body)",
-            r"\b(?:burns|burned|burnt|hits|hit|beats|beat|beating|hitting|drags?|dragged|locks?|"
-            r"locked|starves?|starved|abuses|abusing|abused) (?:\w+ ){0,2}(?:him|her|them|the "
-            r"youngest|my little \w+|my (?:son|daughter|kid)|the kids?|the baby|my \w+ sister|my "
-            r"\w+ brother) (?:\w+ ){0,3}(?:with|in|by|every|when|cigarettes|belt|basement|closet|"
-            r"hair)",
-            r"\b(?:wants|asked|asks|told|tells) (?:me|him|her) (?:\w+ ){0,3}(?:meet (?:him|her|them|up) "
-            r"alone|keep (?:it|this|secrets?)|not (?:to )?tell)",
-            r"\bsends? (?:him|her|my (?:son|daughter)) (?:\w+ ){0,2}messages (?:\w+ ){0,3}(?:at night|"
-            r"secret)",
-            r"\b(?:no food|without food|not fed|nothing to eat)\b",
-            r"\b(?:left|leaves|leaving|leave) (?:us|me) (?:\w+ ){0,1}alone (?:\w+ ){0,3}(?:for|all|"
-            r"overnight|days|a week|with no|without)",
-            ),
-    *_rules("child_risk", "child", 0.5,
-            r"\b(?:teacher|coach|adult|older man|grown man|stranger|guy i met online|man i met online)"
-            r" (?:\w+ ){0,6}(?:secret|secrets|not to tell|alone)",
-            r"\b(?:hits|beats) me with a belt\b",
-            r"\btouches (?:me|her|him)\b|\b(?:keep|keeps|keeping) (?:it |this )?(?:a )?secrets?\b|"
-            r"\bif (?:we|i|you) tell\b",
-            r"\bcries all night\b|\bcrying all night\b",
-            ),
+    *_rules(
+        "child_risk",
+        "child",
+        0.9,
+        r"\b(?:scared|afraid|worried) (?:\w+ ){0,2}(?:ill|i will|im going to|i might|i could|im "
+        r"gonna) (?:\w+ ){0,2}(?:hurt|shake|hit|harm|smother|kill|drown) (?:my |the )?(?:baby|"
+        r"son|daughter|child|kid|toddler|newborn|him|her)\b",
+        r"\babout to (?:\w+ ){0,1}(?:shake|hit|hurt|smother) (?:him|her|the baby|my baby)",
+        r"\b{CHILD} (?:\w+ ){0,4}(?:hot car|locked in (?:a |the )?car)|\b(?:baby|child|kid|dog) "
+        r"(?:\w+ ){0,2}alone in a hot car",
+        r"\b(?:pictures|photos|images|videos) of (?:kids|children|minors|little (?:girls|boys)|"
+        r"young (?:girls|boys))",
+        r"\b{CHILD} (?:\w+ ){0,4}(?:swallowed|ate|drank|got into) (?:\w+ ){0,4}(?:pods|pills|"
+        r"bleach|detergent|battery|batteries|magnets|medicine|poison|cleaner|tablets)",
+        r"\b{CHILD} (?:\w+ ){0,4}(?:fell in|fell into|drowning|in) (?:the )?(?:pool|pond|river|bath)",
+        r"\b(?:touches|touched|touching) (?:me|her|him) (?:\w+ ){0,3}(?:when|at night|where|down "
+        r"there|private|inappropriately|nobody|no one|under)|\b(?:molests?|molested|molesting|"
+        r"comes into my room|gets into my bed|makes me keep secrets)\b",
+        r"\b(?:pulled|pull|dragged|drag|grabbed|grab|forced|took|pushed) (?:\w+ ){0,3}{CHILD} "
+        r"(?:\w+ ){0,2}(?:into|in) (?:a |his |the |their )?(?:van|car|truck)|\b(?:kidnapp|abduct)\w*",
+        r"\bmakes (?:me|her|him) (?:\w+ ){0,2}(?:sleep in his bed|sleep in her bed|undress|take off "
+        r"(?:my|her|his) clothes|touch him|touch her)",
+        r"\b(?:left|leaves|leaving|leave) (?:\w+ ){0,3}{CHILD} (?:\w+ ){0,2}alone\b",
+        r"\b(?:hurts|hurt|hurting|hits|hitting|beats|beating|touches|abuses|abused|abusing|"
+        r"molests|burns|slaps|kicks|chokes|starves) (?:my |her |his |the |our |a )?(?:\w+ )?{CHILD}\b",
+    ),
+    *_rules(
+        "child_risk",
+        "child",
+        0.8,
+        r"\b{CHILD} (?:\w+ ){0,4}(?:left|home|been) alone (?:\w+ ){0,3}(?:for|all|overnight|at "
+        r"night|days|a week|with no|without)",
+        r"\b{CHILD} (?:\w+ ){0,6}(?:bruises|bruised|burn marks|welts|black eye|broken (?:arm|"
+        r"bones?)|cigarette burns)",
+        r"\b(?:bruises|bruised|burns) (?:\w+ ){0,3}(?:on|all over) (?:her|his|their) (?:arms|legs|"
+        r"back|face|body)",
+        r"\b(?:burns|burned|burnt|hits|hit|beats|beat|beating|hitting|drags?|dragged|locks?|"
+        r"locked|starves?|starved|abuses|abusing|abused) (?:\w+ ){0,2}(?:him|her|them|the "
+        r"youngest|my little \w+|my (?:son|daughter|kid)|the kids?|the baby|my \w+ sister|my "
+        r"\w+ brother) (?:\w+ ){0,3}(?:with|in|by|every|when|cigarettes|belt|basement|closet|"
+        r"hair)",
+        r"\b(?:wants|asked|asks|told|tells) (?:me|him|her) (?:\w+ ){0,3}(?:meet (?:him|her|them|up) "
+        r"alone|keep (?:it|this|secrets?)|not (?:to )?tell)",
+        r"\bsends? (?:him|her|my (?:son|daughter)) (?:\w+ ){0,2}messages (?:\w+ ){0,3}(?:at night|"
+        r"secret)",
+        r"\b(?:no food|without food|not fed|nothing to eat)\b",
+        r"\b(?:left|leaves|leaving|leave) (?:us|me) (?:\w+ ){0,1}alone (?:\w+ ){0,3}(?:for|all|"
+        r"overnight|days|a week|with no|without)",
+    ),
+    *_rules(
+        "child_risk",
+        "child",
+        0.5,
+        r"\b(?:teacher|coach|adult|older man|grown man|stranger|guy i met online|man i met online)"
+        r" (?:\w+ ){0,6}(?:secret|secrets|not to tell|alone)",
+        r"\b(?:hits|beats) me with a belt\b",
+        r"\btouches (?:me|her|him)\b|\b(?:keep|keeps|keeping) (?:it |this )?(?:a )?secrets?\b|"
+        r"\bif (?:we|i|you) tell\b",
+        r"\bcries all night\b|\bcrying all night\b",
+    ),
     # Boosters: immediacy and hopelessness strengthen other evidence, never decide alone.
     *_rules("suicide", "time", 0.3, r"\b{TIME}\b"),
-    *_rules("suicide", "hopeless", 0.3,
-            r"\bcant (?:do this|go on|take (?:it|this)|keep going|cope)(?: anymore| any more| much "
-            r"longer)?\b",
-            r"\bno way out\b|\bno point\b|\b(?:dont|cant) see the point\b|\bpointless\b|\bhopeless\b|\bgive up\b|\bgiving up\b|"
-            r"\bburden\b|\btired of (?:fighting|existing|everything|life)\b|\bnothing matters\b|"
-            r"\bno future\b|\bhate my life\b|\bcant see a way out\b|\bnot (?:joking|kidding)\b|"
-            r"\bi mean it\b|\bfor real\b|\bpermanently\b|\bdone with (?:life|everything|it all)",
-            ),
+    *_rules(
+        "suicide",
+        "hopeless",
+        0.3,
+        r"\bcant (?:do this|go on|take (?:it|this)|keep going|cope)(?: anymore| any more| much "
+        r"longer)?\b",
+        r"\bno way out\b|\bno point\b|\b(?:dont|cant) see the point\b|\bpointless\b|\bhopeless\b|"
+        r"\bgive up\b|\bgiving up\b|"
+        r"\bburden\b|\btired of (?:fighting|existing|everything|life)\b|\bnothing matters\b|"
+        r"\bno future\b|\bhate my life\b|\bcant see a way out\b|\bnot (?:joking|kidding)\b|"
+        r"\bi mean it\b|\bfor real\b|\bpermanently\b|\bdone with (?:life|everything|it all)",
+    ),
 ]
 
 # ----------------------------------------------------------------------- other languages ----
 _ML: list[Rule] = [
     # Spanish
-    *_rules("suicide", "intent", 1.0,
-            r"\b(?:quiero|quisiera|voy a|me voy a|pienso|estoy pensando en|tengo ganas de|deseo|"
-            r"necesito|prefiero|solo quiero) (?:\w+ ){0,2}(?:morir|morirme|matarme|suicidarme|"
-            r"quitarme la vida|acabar con (?:mi vida|todo)|terminar con (?:mi vida|todo)|"
-            r"desaparecer para siempre|no despertar)",
-            r"\b(?:ya )?no quiero (?:seguir )?(?:vivir|viviendo|estar aqui|existir|despertar)",
-            r"\bme (?:voy a )?(?:quitar|quite) la vida|\bme voy a (?:matar|suicidar)\b|"
-            r"\bquitarme la vida|\bsuicidarme\b|\bmatarme\b",
-            r"\b(?:se|te) va a (?:suicidar|quitar la vida)|\bse quiere (?:morir|matar|suicidar)|"
-            r"\bva a suicidarse|\bquiere suicidarse|\bquiere matarse|\bva a matarse",
-            ),
-    *_rules("suicide", "intent", 0.9,
-            r"\b(?:me tiro|me voy a tirar|tirarme) (?:\w+ ){0,2}(?:del|de un|de una|por la|al|desde el) "
-            r"(?:puente|edificio|ventana|balcon|techo|azotea|tren|metro)",
-            r"\bdormir y no despertar|\bno despertar (?:nunca|mas)",
-            ),
-    *_rules("abuse", "danger", 0.8,
-            r"\bme (?:esta|estan) (?:golpeando|pegando|ahorcando|amenazando)|\bestoy encerrad[ao]\b",
-            ),
-    *_rules("medical", "act", 1.0,
-            r"\b(?:tome|trague|bebi|me tome|me trague) (?:\w+ ){0,3}(?:todas|todos|un frasco|una caja|"
-            r"muchas|muchos|demasiadas|demasiados|un monton de|\d{2,}) (?:\w+ ){0,3}(?:pastillas|"
-            r"pildoras|comprimidos|medicamentos|pastis)",
-            r"\bno respira\b|\binconsciente\b|\bno se despierta\b|\bsangra mucho\b",
-            ),
-    *_rules("self_harm", "act", 0.85,
-            r"\bme (?:estoy )?(?:cortando|lastimando)\b|\bcortarme\b(?! el| la)|\bhacerme dano\b|"
-            r"\bautolesion\w*|\bme corto (?:los brazos|las munecas|otra vez)",
-            ),
-    *_rules("abuse", "danger", 0.85,
-            r"\b(?:me pego|me pega|me golpea|me golpeo|me pegan|me ahorco|me estrangulo|me amenaza|"
-            r"me amenazo|me encerro|no me deja salir|me quiere matar)\b",
-            r"\b(?:dice|dijo|amenaza|amenazo|grita|gritando) (?:\w+ ){0,3}(?:matar|matarme|pegarme|"
-            r"golpearme|hacerme dano)",
-            ),
+    *_rules(
+        "suicide",
+        "intent",
+        1.0,
+        r"\b(?:quiero|quisiera|voy a|me voy a|pienso|estoy pensando en|tengo ganas de|deseo|"
+        r"necesito|prefiero|solo quiero) (?:\w+ ){0,2}(?:morir|morirme|matarme|suicidarme|"
+        r"quitarme la vida|acabar con (?:mi vida|todo)|terminar con (?:mi vida|todo)|"
+        r"desaparecer para siempre|no despertar)",
+        r"\b(?:ya )?no quiero (?:seguir )?(?:vivir|viviendo|estar aqui|existir|despertar)",
+        r"\bme (?:voy a )?(?:quitar|quite) la vida|\bme voy a (?:matar|suicidar)\b|"
+        r"\bquitarme la vida|\bsuicidarme\b|\bmatarme\b",
+        r"\b(?:se|te) va a (?:suicidar|quitar la vida)|\bse quiere (?:morir|matar|suicidar)|"
+        r"\bva a suicidarse|\bquiere suicidarse|\bquiere matarse|\bva a matarse",
+    ),
+    *_rules(
+        "suicide",
+        "intent",
+        0.9,
+        r"\b(?:me tiro|me voy a tirar|tirarme) (?:\w+ ){0,2}(?:del|de un|de una|por la|al|desde el) "
+        r"(?:puente|edificio|ventana|balcon|techo|azotea|tren|metro)",
+        r"\bdormir y no despertar|\bno despertar (?:nunca|mas)",
+    ),
+    *_rules(
+        "abuse",
+        "danger",
+        0.8,
+        r"\bme (?:esta|estan) (?:golpeando|pegando|ahorcando|amenazando)|\bestoy encerrad[ao]\b",
+    ),
+    *_rules(
+        "medical",
+        "act",
+        1.0,
+        r"\b(?:tome|trague|bebi|me tome|me trague) (?:\w+ ){0,3}(?:todas|todos|un frasco|una caja|"
+        r"muchas|muchos|demasiadas|demasiados|un monton de|\d{2,}) (?:\w+ ){0,3}(?:pastillas|"
+        r"pildoras|comprimidos|medicamentos|pastis)",
+        r"\bno respira\b|\binconsciente\b|\bno se despierta\b|\bsangra mucho\b",
+    ),
+    *_rules(
+        "self_harm",
+        "act",
+        0.85,
+        r"\bme (?:estoy )?(?:cortando|lastimando)\b|\bcortarme\b(?! el| la)|\bhacerme dano\b|"
+        r"\bautolesion\w*|\bme corto (?:los brazos|las munecas|otra vez)",
+    ),
+    *_rules(
+        "abuse",
+        "danger",
+        0.85,
+        r"\b(?:me pego|me pega|me golpea|me golpeo|me pegan|me ahorco|me estrangulo|me amenaza|"
+        r"me amenazo|me encerro|no me deja salir|me quiere matar)\b",
+        r"\b(?:dice|dijo|amenaza|amenazo|grita|gritando) (?:\w+ ){0,3}(?:matar|matarme|pegarme|"
+        r"golpearme|hacerme dano)",
+    ),
     *_rules("abuse", "danger", 0.5, r"\bme va a matar\b"),
-    *_rules("suicide", "goodbye", 0.7,
-            r"\badios (?:a todos|para siempre)|\bya no (?:voy a )?estar (?:aqui|manana)|"
-            r"\bmi ultimo mensaje",
-            ),
+    *_rules(
+        "suicide",
+        "goodbye",
+        0.7,
+        r"\badios (?:a todos|para siempre)|\bya no (?:voy a )?estar (?:aqui|manana)|"
+        r"\bmi ultimo mensaje",
+    ),
     # French
-    *_rules("suicide", "intent", 1.0,
-            r"\b(?:je veux|je vais|je voudrais|jaimerais|je pense a|je compte|je dois|envie de) "
-            r"(?:\w+ ){0,2}(?:mourir|me tuer|me suicider|mettre fin a (?:mes jours|ma vie)|"
-            r"disparaitre pour toujours|ne plus me reveiller)",
-            r"\bden finir\b|\ben finir avec (?:la vie|tout|ma vie)",
-            r"\bje (?:ne )?veux plus vivre|\bje nai plus envie de vivre|\bmarre de vivre",
-            r"\bme suicider\b|\bmettre fin a mes jours|\bva se suicider|\bveut se suicider|"
-            r"\bveut mourir|\bva se tuer|\bveut se tuer|\bse jeter (?:du|dun|de la|sous)",
-            ),
-    *_rules("suicide", "intent", 0.9,
-            r"\b(?:prendre|prends|avaler|avale|vais prendre) (?:\w+ ){0,2}(?:toutes|tous|toute|tout) "
-            r"(?:\w+ ){0,2}(?:pilules|cachets|comprimes|medicaments|medocs)",
-            r"\bque tout sarrete (?:pour de bon|pour toujours|definitivement)",
-            r"\bme jeter (?:\w+ ){0,2}(?:pont|fenetre|immeuble|train|balcon)",
-            ),
+    *_rules(
+        "suicide",
+        "intent",
+        1.0,
+        r"\b(?:je veux|je vais|je voudrais|jaimerais|je pense a|je compte|je dois|envie de) "
+        r"(?:\w+ ){0,2}(?:mourir|me tuer|me suicider|mettre fin a (?:mes jours|ma vie)|"
+        r"disparaitre pour toujours|ne plus me reveiller)",
+        r"\bden finir\b|\ben finir avec (?:la vie|tout|ma vie)",
+        r"\bje (?:ne )?veux plus vivre|\bje nai plus envie de vivre|\bmarre de vivre",
+        r"\bme suicider\b|\bmettre fin a mes jours|\bva se suicider|\bveut se suicider|"
+        r"\bveut mourir|\bva se tuer|\bveut se tuer|\bse jeter (?:du|dun|de la|sous)",
+    ),
+    *_rules(
+        "suicide",
+        "intent",
+        0.9,
+        r"\b(?:prendre|prends|avaler|avale|vais prendre) (?:\w+ ){0,2}(?:toutes|tous|toute|tout) "
+        r"(?:\w+ ){0,2}(?:pilules|cachets|comprimes|medicaments|medocs)",
+        r"\bque tout sarrete (?:pour de bon|pour toujours|definitivement)",
+        r"\bme jeter (?:\w+ ){0,2}(?:pont|fenetre|immeuble|train|balcon)",
+    ),
     *_rules("suicide", "vague", 0.4, r"\bcest fini\b|\bje nen peux plus\b"),
     *_rules("abuse", "danger", 0.6, r"\b(?:a|avec) un (?:couteau|fusil|pistolet)\b"),
-    *_rules("medical", "act", 1.0,
-            r"\b(?:avale|pris|bu) (?:\w+ ){0,3}(?:toute|tout|tous|toutes|une boite|un tube|une "
-            r"plaquette|beaucoup de|trop de|\d{2,}) (?:\w+ ){0,3}(?:medicaments|medocs|cachets|"
-            r"comprimes|pilules|somniferes|doliprane|paracetamol)",
-            r"\bne respire (?:plus|pas)\b|\binconscient\w*|\bne se reveille pas|\bsaigne beaucoup",
-            ),
-    *_rules("self_harm", "act", 0.85,
-            r"\bme scarifie\w*|\bme mutile\w*|\bme couper (?:les veines|encore)|\bme faire du mal\b",
-            ),
-    *_rules("abuse", "danger", 0.85,
-            r"\b(?:me frappe|ma frappee?|me bat|ma battue?|me cogne|menace de me tuer|va me tuer)\b",
-            r"\bpeur (?:quil|quelle) me tue",
-            ),
-    *_rules("suicide", "goodbye", 0.75,
-            r"\b(?:mon )?dernier message\b|\badieu (?:a tous|tout le monde)|\bje ne serai plus "
-            r"(?:la|ici) demain",
-            ),
+    *_rules(
+        "medical",
+        "act",
+        1.0,
+        r"\b(?:avale|pris|bu) (?:\w+ ){0,3}(?:toute|tout|tous|toutes|une boite|un tube|une "
+        r"plaquette|beaucoup de|trop de|\d{2,}) (?:\w+ ){0,3}(?:medicaments|medocs|cachets|"
+        r"comprimes|pilules|somniferes|doliprane|paracetamol)",
+        r"\bne respire (?:plus|pas)\b|\binconscient\w*|\bne se reveille pas|\bsaigne beaucoup",
+    ),
+    *_rules(
+        "self_harm",
+        "act",
+        0.85,
+        r"\bme scarifie\w*|\bme mutile\w*|\bme couper (?:les veines|encore)|\bme faire du mal\b",
+    ),
+    *_rules(
+        "abuse",
+        "danger",
+        0.85,
+        r"\b(?:me frappe|ma frappee?|me bat|ma battue?|me cogne|menace de me tuer|va me tuer)\b",
+        r"\bpeur (?:quil|quelle) me tue",
+    ),
+    *_rules(
+        "suicide",
+        "goodbye",
+        0.75,
+        r"\b(?:mon )?dernier message\b|\badieu (?:a tous|tout le monde)|\bje ne serai plus "
+        r"(?:la|ici) demain",
+    ),
     # German
-    *_rules("suicide", "intent", 1.0,
-            r"\b(?:ich will|ich mochte|ich werde|ich wurde gern|ich denke daran|ich plane|ich will "
-            r"einfach) (?:\w+ ){0,3}(?:sterben|mich umbringen|mich toten|mir das leben nehmen|"
-            r"nicht mehr leben|nicht mehr aufwachen|nicht mehr da sein|mich erhangen)",
-            r"\bnicht mehr leben\b|\bnicht mehr aufwachen\b",
-            r"\bmich (?:umbringen|umzubringen|toten|zu toten|erhangen|erschiessen)\b|\bselbstmord "
-            r"(?:begehen|machen)|\bsuizid begehen|\bmir das leben (?:nehmen|zu nehmen)",
-            r"\bsich (?:\w+ ){0,4}(?:umbringen|umzubringen|das leben nehmen|sturzen|toten) (?:will|"
-            r"wird|mochte)|\bwill sich (?:umbringen|toten)",
-            r"\b(?:mache ich|ich mache) (?:\w+ ){0,1}schluss\b",
-            ),
-    *_rules("suicide", "intent", 0.9,
-            r"\b(?:tabletten|pillen|medikamente|schlaftabletten) (?:\w+ ){0,2}(?:gesammelt|gehortet|"
-            r"gespart|gebunkert)",
-            r"\b(?:will|mochte|wurde) (?:\w+ ){0,2}tot sein\b",
-            r"\b(?:von der|von einer) (?:brucke|dach|hochhaus) (?:\w+ ){0,1}(?:springen|sturzen)",
-            ),
-    *_rules("suicide", "vague", 0.4, r"\b(?:dann|morgen|bald|heute) ist (?:es|alles) vorbei\b|"
-            r"\bich kann nicht mehr\b"),
+    *_rules(
+        "suicide",
+        "intent",
+        1.0,
+        r"\b(?:ich will|ich mochte|ich werde|ich wurde gern|ich denke daran|ich plane|ich will "
+        r"einfach) (?:\w+ ){0,3}(?:sterben|mich umbringen|mich toten|mir das leben nehmen|"
+        r"nicht mehr leben|nicht mehr aufwachen|nicht mehr da sein|mich erhangen)",
+        r"\bnicht mehr leben\b|\bnicht mehr aufwachen\b",
+        r"\bmich (?:umbringen|umzubringen|toten|zu toten|erhangen|erschiessen)\b|\bselbstmord "
+        r"(?:begehen|machen)|\bsuizid begehen|\bmir das leben (?:nehmen|zu nehmen)",
+        r"\bsich (?:\w+ ){0,4}(?:umbringen|umzubringen|das leben nehmen|sturzen|toten) (?:will|"
+        r"wird|mochte)|\bwill sich (?:umbringen|toten)",
+        r"\b(?:mache ich|ich mache) (?:\w+ ){0,1}schluss\b",
+    ),
+    *_rules(
+        "suicide",
+        "intent",
+        0.9,
+        r"\b(?:tabletten|pillen|medikamente|schlaftabletten) (?:\w+ ){0,2}(?:gesammelt|gehortet|"
+        r"gespart|gebunkert)",
+        r"\b(?:will|mochte|wurde) (?:\w+ ){0,2}tot sein\b",
+        r"\b(?:von der|von einer) (?:brucke|dach|hochhaus) (?:\w+ ){0,1}(?:springen|sturzen)",
+    ),
+    *_rules(
+        "suicide",
+        "vague",
+        0.4,
+        r"\b(?:dann|morgen|bald|heute) ist (?:es|alles) vorbei\b|"
+        r"\bich kann nicht mehr\b",
+    ),
     *_rules("child_risk", "child", 0.8, r"\bfasst mich an\b|\bberuhrt mich\b"),
-    *_rules("medical", "act", 1.0,
-            r"\b(?:alle|die ganze|eine ganze|viele|zu viele|\d{2,}) (?:\w+ ){0,2}(?:tabletten|pillen|"
-            r"medikamente|schlaftabletten) (?:\w+ ){0,2}(?:genommen|geschluckt|eingenommen)",
-            r"\batmet nicht\b|\bbewusstlos\b|\bwacht nicht (?:mehr )?auf",
-            ),
-    *_rules("self_harm", "act", 0.85,
-            r"\britze mich\b|\bmich ritzen\b|\bmich selbst verletz\w*|\bverletze mich\b",
-            ),
-    *_rules("abuse", "danger", 0.85,
-            r"\b(?:schlagt|schlug|verprugelt|wurgt|wurgte|bedroht) mich\b|\bdroht (?:\w+ ){0,2}mich "
-            r"(?:umzubringen|zu toten|zu schlagen)",
-            ),
+    *_rules(
+        "medical",
+        "act",
+        1.0,
+        r"\b(?:alle|die ganze|eine ganze|viele|zu viele|\d{2,}) (?:\w+ ){0,2}(?:tabletten|pillen|"
+        r"medikamente|schlaftabletten) (?:\w+ ){0,2}(?:genommen|geschluckt|eingenommen)",
+        r"\batmet nicht\b|\bbewusstlos\b|\bwacht nicht (?:mehr )?auf",
+    ),
+    *_rules(
+        "self_harm",
+        "act",
+        0.85,
+        r"\britze mich\b|\bmich ritzen\b|\bmich selbst verletz\w*|\bverletze mich\b",
+    ),
+    *_rules(
+        "abuse",
+        "danger",
+        0.85,
+        r"\b(?:schlagt|schlug|verprugelt|wurgt|wurgte|bedroht) mich\b|\bdroht (?:\w+ ){0,2}mich "
+        r"(?:umzubringen|zu toten|zu schlagen)",
+    ),
     # Portuguese
-    *_rules("suicide", "intent", 1.0,
-            r"\b(?:quero|vou|penso em|estou pensando em|tenho vontade de|queria|so quero) (?:\w+ ){0,2}"
-            r"(?:morrer|me matar|matar me|me suicidar|suicidar me|tirar (?:a )?minha (?:propria )?vida|"
-            r"acabar com (?:tudo|a minha vida|minha vida)|sumir para sempre)",
-            r"\bnao quero mais viver|\bnao aguento mais viver|\bme matar\b|\bme suicidar\b",
-            r"\bvai se matar|\bquer se matar|\bvai se suicidar|\bquer morrer\b",
-            ),
-    *_rules("suicide", "intent", 0.9,
-            r"\b(?:pular|me jogar|me atirar|jogar me) (?:\w+ ){0,1}(?:da|do|de|na|no) (?:ponte|predio|"
-            r"janela|prédio|sacada|trem|metro)",
-            r"\bcartas? de despedida\b",
-            ),
+    *_rules(
+        "suicide",
+        "intent",
+        1.0,
+        r"\b(?:quero|vou|penso em|estou pensando em|tenho vontade de|queria|so quero) (?:\w+ ){0,2}"
+        r"(?:morrer|me matar|matar me|me suicidar|suicidar me|tirar (?:a )?minha (?:propria )?vida|"
+        r"acabar com (?:tudo|a minha vida|minha vida)|sumir para sempre)",
+        r"\bnao quero mais viver|\bnao aguento mais viver|\bme matar\b|\bme suicidar\b",
+        r"\bvai se matar|\bquer se matar|\bvai se suicidar|\bquer morrer\b",
+    ),
+    *_rules(
+        "suicide",
+        "intent",
+        0.9,
+        r"\b(?:pular|me jogar|me atirar|jogar me) (?:\w+ ){0,1}(?:da|do|de|na|no) (?:ponte|predio|"
+        r"janela|prédio|sacada|trem|metro)",
+        r"\bcartas? de despedida\b",
+    ),
     *_rules("suicide", "vague", 0.4, r"\bnao aguento mais\b"),
-    *_rules("medical", "act", 1.0,
-            r"\b(?:tomei|engoli|bebi) (?:\w+ ){0,3}(?:todos|todas|uma caixa|a caixa|um frasco|varios|"
-            r"varias|muitos|muitas|\d{2,}) (?:\w+ ){0,3}(?:comprimidos|remedios|pilulas|medicamentos|"
-            r"calmantes)",
-            r"\bnao respira\b|\binconsciente\b|\bnao acorda\b",
-            ),
-    *_rules("self_harm", "act", 0.85,
-            r"\bme cortar\b|\bme cortando\b|\bme corto\b|\bautomutila\w*|\bme machucar\b",
-            ),
-    *_rules("abuse", "danger", 0.85,
-            r"\b(?:me bateu|me bate|me espancou|me espanca|me enforcou|me ameaca|me ameacou|disse que "
-            r"vai me matar)\b",
-            ),
+    *_rules(
+        "medical",
+        "act",
+        1.0,
+        r"\b(?:tomei|engoli|bebi) (?:\w+ ){0,3}(?:todos|todas|uma caixa|a caixa|um frasco|varios|"
+        r"varias|muitos|muitas|\d{2,}) (?:\w+ ){0,3}(?:comprimidos|remedios|pilulas|medicamentos|"
+        r"calmantes)",
+        r"\bnao respira\b|\binconsciente\b|\bnao acorda\b",
+    ),
+    *_rules(
+        "self_harm",
+        "act",
+        0.85,
+        r"\bme cortar\b|\bme cortando\b|\bme corto\b|\bautomutila\w*|\bme machucar\b",
+    ),
+    *_rules(
+        "abuse",
+        "danger",
+        0.85,
+        r"\b(?:me bateu|me bate|me espancou|me espanca|me enforcou|me ameaca|me ameacou|disse que "
+        r"vai me matar)\b",
+    ),
     *_rules("abuse", "danger", 0.5, r"\bvai me matar\b"),
     # Chinese (no word boundaries in CJK text)
-    *_rules("suicide", "intent", 1.0,
-            r"不想活|活不下去|想自杀|要自杀|结束(?:自己的)?生命|了结自己|离开这个世界|永远睡去|不想醒来",
-            r"想死(?!你)",
-            ),
+    *_rules(
+        "suicide",
+        "intent",
+        1.0,
+        r"不想活|活不下去|想自杀|要自杀|结束(?:自己的)?生命|了结自己|离开这个世界|永远睡去|不想醒来",
+        r"想死(?!你)",
+    ),
     *_rules("suicide", "intent", 0.9, r"跳楼|跳河|上吊|烧炭|割腕|轻生|遗书|跳下去|攒了\w{0,3}(?:安眠药|药)"),
     *_rules("suicide", "ideation", 0.7, r"活着(?:太累|没意思|没有意义)|一次(?:性)?吃(?:掉|完|光)"),
     *_rules("abuse", "danger", 0.7, r"拿着刀|杀了我们|要杀我们"),
     *_rules("suicide", "vague", 0.45, r"结束一切|自杀"),
-    *_rules("medical", "act", 1.0,
-            r"(?:吃了|吞了|喝了)(?:一整瓶|整瓶|一瓶|所有的?|很多|一把|好多|\d{2,}[片颗粒])\w{0,4}(?:药|药片)",
-            r"喝了(?:农药|漂白剂|百草枯|消毒水)",
-            r"不呼吸|没有呼吸|没呼吸了|昏迷|叫不醒|血止不住|止不住血",
-            ),
+    *_rules(
+        "medical",
+        "act",
+        1.0,
+        r"(?:吃了|吞了|喝了)(?:一整瓶|整瓶|一瓶|所有的?|很多|一把|好多|\d{2,}[片颗粒])\w{0,4}(?:药|药片)",
+        r"喝了(?:农药|漂白剂|百草枯|消毒水)",
+        r"不呼吸|没有呼吸|没呼吸了|昏迷|叫不醒|血止不住|止不住血",
+    ),
     *_rules("abuse", "danger", 0.85, r"打我|要杀(?:了)?我|杀了我|掐我|威胁我"),
     *_rules("suicide", "goodbye", 0.7, r"永别了|这是我最后"),
     *_rules("suicide", "time", 0.3, r"今晚|今天晚上|现在|明天"),
     # Italian, Dutch, Russian, Japanese, Korean, Polish, Turkish, Arabic, Hindi (core phrases)
-    *_rules("suicide", "intent", 1.0,
-            r"\bvoglio morire\b|\bfarla finita\b|\buccidermi\b|\bsuicidarmi\b|\btogliermi la vita\b|"
-            r"\bnon voglio piu vivere\b|\bammazzarmi\b",
-            r"\bik wil (?:niet meer leven|dood)\b|\bzelfmoord plegen\b|\been einde aan (?:mijn|mn) "
-            r"leven\b|\ber (?:\w+ ){0,2}een einde aan maken|\bmaak er (?:\w+ ){0,2}een einde aan|"
-            r"\bmezelf (?:van kant maken|ombrengen|doden)",
-            r"не хочу (?:больше )?жить|хочу умереть|покончу с собои|покончить с собои|убью себя|"
-            r"убить себя|повешусь|вскрыть вены|вскрою вены",
-            r"死にたい|消えたい|自殺する|生きていたくない|生きたくない|終わりにする|飛び降り|首を吊",
-            r"죽고 ?싶|자살(?:하고|할)|죽어버리|목숨을 끊|살기 싫|사라지고 싶|끝낼 거|뛰어내리",
-            r"\bnie chce (?:juz )?zyc\b|\bzabije sie\b|\bzabic sie\b|\bchce umrzec\b|"
-            r"\bodebrac sobie zycie\b|\bpopelnic samobojstwo\b",
-            r"\byasamak istemiyorum\b|\bkendimi oldur\w*|\bolmek istiyorum\b|\bintihar edece\w*",
-            r"أريد أن أموت|اريد ان اموت|سأقتل نفسي|اقتل نفسي|انتحر",
-            r"\bmain mar(?:na)? (?:jana )?chahta|\bmain mar(?:na)? chahti|\bkhudkushi\b|"
-            r"मरना चाहता|मरना चाहती|आत्महत्या कर",
-            ),
+    *_rules(
+        "suicide",
+        "intent",
+        1.0,
+        r"\bvoglio morire\b|\bfarla finita\b|\buccidermi\b|\bsuicidarmi\b|\btogliermi la vita\b|"
+        r"\bnon voglio piu vivere\b|\bammazzarmi\b",
+        r"\bik wil (?:niet meer leven|dood)\b|\bzelfmoord plegen\b|\been einde aan (?:mijn|mn) "
+        r"leven\b|\ber (?:\w+ ){0,2}een einde aan maken|\bmaak er (?:\w+ ){0,2}een einde aan|"
+        r"\bmezelf (?:van kant maken|ombrengen|doden)",
+        r"не хочу (?:больше )?жить|хочу умереть|покончу с собои|покончить с собои|убью себя|"
+        r"убить себя|повешусь|вскрыть вены|вскрою вены",
+        r"死にたい|消えたい|自殺する|生きていたくない|生きたくない|終わりにする|飛び降り|首を吊",
+        r"죽고 ?싶|자살(?:하고|할)|죽어버리|목숨을 끊|살기 싫|사라지고 싶|끝낼 거|뛰어내리",
+        r"\bnie chce (?:juz )?zyc\b|\bzabije sie\b|\bzabic sie\b|\bchce umrzec\b|"
+        r"\bodebrac sobie zycie\b|\bpopelnic samobojstwo\b",
+        r"\byasamak istemiyorum\b|\bkendimi oldur\w*|\bolmek istiyorum\b|\bintihar edece\w*",
+        r"أريد أن أموت|اريد ان اموت|سأقتل نفسي|اقتل نفسي|انتحر",
+        r"\bmain mar(?:na)? (?:jana )?chahta|\bmain mar(?:na)? chahti|\bkhudkushi\b|"
+        r"मरना चाहता|मरना चाहती|आत्महत्या कर",
+    ),
 ]
 
 
@@ -814,140 +1008,200 @@ _ML: list[Rule] = [
 # Situations described in words no phrase list anticipates: a means and a person together, a
 # violent act done to the speaker, a body in trouble, a child and harm in one clause.
 _CONCEPTS: list[Rule] = [
-    *_rules("suicide", "means", 0.5,
-            r"\b(?:i|im|ive|my|me)\b (?:\w+ ){0,8}{MEANS_N}\b (?:\w+ ){0,6}(?:{DEATHV}|enough|"
-            r"next to me|in my hand|in my lap|plugged in|in the bath)\b",
-            r"\b{DEATHV} (?:\w+ ){0,6}(?:my|the|his|her|dads|moms) (?:\w+ ){0,1}{MEANS_N}\b",
-            ),
-    *_rules("suicide", "means", 0.8,
-            r"\b{MEANS_N} (?:\w+ ){0,3}(?:around|against|to|on|at) my (?:neck|head|throat|wrist|wrists|"
-            r"chest|temple|mouth)",
-            r"\b(?:putting|put|holding|pressing|pointing) (?:it|the gun|the knife|the blade|a gun|a knife) "
-            r"(?:\w+ ){0,1}(?:to|against|at) my (?:head|throat|wrist|chest|temple|neck)",
-            r"\b(?:collecting|collected|gathering|saving|saved|hoarding|stockpiling|stockpiled|hiding|"
-            r"stashing) (?:\w+ ){0,3}(?:prescriptions|pills|meds|medication|tablets|painkillers)",
-            r"\b(?:in the bath|bathtub) (?:\w+ ){0,6}(?:hairdryer|toaster|plugged in|radio)|\b(?:hairdryer|"
-            r"toaster) (?:\w+ ){0,4}(?:plugged in|in the bath|next to me)",
-            r"\bkick the chair\b",
-            ),
-    *_rules("suicide", "means", 0.6,
-            r"\b(?:im|i am|standing|sitting|stood|up) (?:\w+ ){0,3}(?:on|at|in|by|near) (?:the |a |my |this )?"
-            r"(?:\w+ )?{PLACE_N}\b (?:\w+ ){0,6}(?:{DEATHV}|looking down|look down|right now|now|edge)",
-            r"\b(?:jump|jumping|throw myself) (?:out of|off|from) (?:the |a |my )?(?:\w+ ){0,2}(?:window|"
-            r"balcony|roof|bridge|building|dorm|floor)",
-            ),
-    *_rules("suicide", "intent", 0.85,
-            r"\b{I} (?:\w+ ){0,4}(?:want|wanna|going to|gonna|will|plan|planning|decided|ready|should "
-            r"just|keep thinking|thinking|about to|still plan|intend|could just) (?:\w+ ){0,4}(?:jump|hang "
-            r"myself|overdose|kill myself|end it all)\b",
-            r"\b(?:hoping|hope|wish|pray|praying|wishing) (?:\w+ ){0,3}(?:heart (?:\w+ )?stops|dont wake "
-            r"up|never wake up|die in my sleep|get hit by a (?:car|bus|truck)|wont wake up|dont make it)",
-            r"\b(?:dont think i (?:can|will|could) (?:survive|make it|last)|cant survive) (?:\w+ ){0,2}"
-            r"(?:another|this|the|much|tonight|night|week)",
-            r"\bcatch the bus\b (?:\w+ ){0,6}(?:tonight|ctb|you know)|\bctb\b",
-            ),
-    *_rules("suicide", "ideation", 0.6,
-            r"\b(?:nobody|no one|noone|who) (?:would|will|is going to) (?:even )?(?:care|notice|miss me|"
-            r"cry) (?:\w+ ){0,2}if i (?:jumped|died|killed myself|was gone|disappeared|overdosed|ended it|"
-            r"wasnt here)",
-            r"\bbetter off (?:\w+ ){0,4}(?:insurance|life insurance)|\binsurance money\b",
-            r"\bi want out\b|\bdecided to go\b|\bready to go\b(?! (?:to|out|home|back|on))",
-            ),
-    *_rules("suicide", "goodbye", 0.6,
-            r"\b(?:cancelled|canceled|paid off|settled|sorted out|arranged|organized|organised) "
-            r"(?:\w+ ){0,3}(?:appointments|debts|bills|affairs|funeral|everything) (?:\w+ ){0,8}(?:nobody|"
-            r"no one|after|so (?:they|nobody)|deal with)",
-            r"\bsaying goodbye to (?:everyone|everybody|all of us|people)|\bsaid goodbye to everyone",
-            r"\b(?:asked|told) me to (?:look after|take care of) (?:\w+ ){0,1}(?:mom|mum|dad|the kids|my|his|her)",
-            r"\bi(?:m| am)? sorry for everything\b",
-            ),
-    *_rules("suicide", "goodbye", 0.3,
-            r"\bit was (?:nice|good) (?:talking|knowing)|\bplease take care\b",
-            ),
-    *_rules("abuse", "danger", 0.85,
-            r"\b(?:stabbed|raped|shot|strangled|choked|drugged|assaulted|attacked|punched|kicked|"
-            r"slapped|scratched|bit|burned|molested|spiked) (?:me|us|my (?:mom|mum|face|neck|arm|leg|"
-            r"drink))\b",
-            r"\b(?:i was|i got|ive been|i have been|just got|was just) (?:\w+ ){0,1}(?:raped|stabbed|shot|"
-            r"assaulted|sexually assaulted|attacked|beaten up|jumped|mugged|drugged)\b",
-            r"\bcoming (?:at|after|for) me with (?:a |the |his |her )?(?:\w+ )?(?:knife|scissors|gun|bat|"
-            r"hammer|weapon|bottle|axe)",
-            r"\b(?:put|slipped) something in my drink|\bspiked my drink",
-            r"\b(?:none of us|all of us|kill us all|kill all of us|make sure none of us)\b (?:\w+ ){0,3}"
-            r"(?:live|survive|alive|kill|see it)?",
-            r"\b(?:youre|you are|youll be) next\b",
-            r"\blocked me out\b",
-            ),
-    *_rules("abuse", "danger", 0.5,
-            r"\bdead (?:bird|animal|cat|rat|dog) (?:\w+ ){0,3}(?:doorstep|door|car|mailbox)",
-            r"\bfound my (?:new )?address\b",
-            r"\b(?:still in|in) the (?:house|next room|flat|apartment) (?:\w+ ){0,2}(?:now|still)?",
-            r"\bhome alone\b",
-            ),
-    *_rules("medical", "emergency", 0.9,
-            r"\b(?:bleeding|losing blood|lost blood) (?:\w+ ){0,1}(?:a lot|so much|heavily|badly|"
-            r"everywhere|really bad)|\blosing a lot of blood\b",
-            r"\b(?:got|been|was|is|just got) (?:stabbed|shot)\b",
-            r"\b(?:is|hes|shes|son is|daughter is|baby is) choking\b|\bchoking and\b",
-            r"\bbreathing (?:weird|strange|funny|really slowly|shallow|slow|badly)|\bstruggling to breathe",
-            r"\bpregnant (?:\w+ ){0,6}(?:bleeding|cramping badly|severe pain)",
-            ),
-    *_rules("medical", "emergency", 0.6,
-            r"\b(?:pain is|in) (?:so much |unbearable |excruciating )?(?:unbearable|so bad|really bad|"
-            r"excruciating|agony)|\bunbearable pain\b|\bworst pain\b",
-            r"\b(?:appendix|burst|ruptured)\b",
-            r"\bwont answer me\b",
-            ),
-    *_rules("child_risk", "child", 0.85,
-            r"\b(?:underwear|private parts|privates|down there|inside her|inside him|naked|undress)\b",
-            r"\b(?:send|sending) (?:him|her|them) (?:\w+ ){0,1}(?:pictures|photos|pics|nudes)",
-            r"\b(?:im|i am) 1[0-5]\b (?:\w+ ){0,8}(?:is|hes|he is) (?:2\d|3\d|4\d|an adult|older)",
-            r"\b{CHILD} (?:\w+ ){0,6}(?:thud|is silent|went silent|stopped crying|not moving|limp|"
-            r"not waking)",
-            r"\b{CHILD} (?:\w+ ){0,4}(?:locked|shut) (?:\w+ ){0,3}(?:out|outside|balcony|basement|closet)",
-            r"\b(?:doesnt|does not|wont|didnt) feed (?:us|them|her|him|the kids|the baby)",
-            r"\b(?:shaking|shook|shakes) the baby\b",
-            ),
-    *_rules("child_risk", "child", 0.4,
-            r"\b(?:really|very|so) sick\b",
-            r"\bscreams at (?:her|his|the|their) (?:baby|kid|kids|child|son|daughter)",
-            ),
-    *_rules("harm_others", "harm", 0.9,
-            r"\b(?:bringing|bring|take|taking) (?:my |his |a |the |my dads |my moms )?(?:\w+ )?(?:rifle|gun|"
-            r"pistol|weapon|knife|bomb|shotgun) (?:\w+ ){0,2}(?:to )?(?:school|work|class|the office|"
-            r"church|the party|campus)",
-            r"\b(?:end|ending) (?:him|her|them)\b",
-            ),
-    *_rules("harm_others", "harm", 0.45,
-            r"\b(?:theyll|they will|theyre going to) (?:regret|pay)\b|\bmake them regret\b",
-            r"\bknow (?:what time|when) (?:s?he|they) (?:leaves?|gets?|arrives?|comes?)",
-            r"\bfind (?:the guy|him|her|them) (?:who|and)\b",
-            ),
+    *_rules(
+        "suicide",
+        "means",
+        0.5,
+        r"\b(?:i|im|ive|my|me)\b (?:\w+ ){0,8}{MEANS_N}\b (?:\w+ ){0,6}(?:{DEATHV}|enough|"
+        r"next to me|in my hand|in my lap|plugged in|in the bath)\b",
+        r"\b{DEATHV} (?:\w+ ){0,6}(?:my|the|his|her|dads|moms) (?:\w+ ){0,1}{MEANS_N}\b",
+    ),
+    *_rules(
+        "suicide",
+        "means",
+        0.8,
+        r"\b{MEANS_N} (?:\w+ ){0,3}(?:around|against|to|on|at) my (?:neck|head|throat|wrist|wrists|"
+        r"chest|temple|mouth)",
+        r"\b(?:putting|put|holding|pressing|pointing) (?:it|the gun|the knife|the blade|a gun|a knife) "
+        r"(?:\w+ ){0,1}(?:to|against|at) my (?:head|throat|wrist|chest|temple|neck)",
+        r"\b(?:collecting|collected|gathering|saving|saved|hoarding|stockpiling|stockpiled|hiding|"
+        r"stashing) (?:\w+ ){0,3}(?:prescriptions|pills|meds|medication|tablets|painkillers)",
+        r"\b(?:in the bath|bathtub) (?:\w+ ){0,6}(?:hairdryer|toaster|plugged in|radio)|\b(?:hairdryer|"
+        r"toaster) (?:\w+ ){0,4}(?:plugged in|in the bath|next to me)",
+        r"\bkick the chair\b",
+    ),
+    *_rules(
+        "suicide",
+        "means",
+        0.6,
+        r"\b(?:im|i am|standing|sitting|stood|up) (?:\w+ ){0,3}(?:on|at|in|by|near) (?:the |a |my |this )?"
+        r"(?:\w+ )?{PLACE_N}\b (?:\w+ ){0,6}(?:{DEATHV}|looking down|look down|right now|now|edge)",
+        r"\b(?:jump|jumping|throw myself) (?:out of|off|from) (?:the |a |my )?(?:\w+ ){0,2}(?:window|"
+        r"balcony|roof|bridge|building|dorm|floor)",
+    ),
+    *_rules(
+        "suicide",
+        "intent",
+        0.85,
+        r"\b{I} (?:\w+ ){0,4}(?:want|wanna|going to|gonna|will|plan|planning|decided|ready|should "
+        r"just|keep thinking|thinking|about to|still plan|intend|could just) (?:\w+ ){0,4}(?:jump|hang "
+        r"myself|overdose|kill myself|end it all)\b",
+        r"\b(?:hoping|hope|wish|pray|praying|wishing) (?:\w+ ){0,3}(?:heart (?:\w+ )?stops|dont wake "
+        r"up|never wake up|die in my sleep|get hit by a (?:car|bus|truck)|wont wake up|dont make it)",
+        r"\b(?:dont think i (?:can|will|could) (?:survive|make it|last)|cant survive) (?:\w+ ){0,2}"
+        r"(?:another|this|the|much|tonight|night|week)",
+        r"\bcatch the bus\b (?:\w+ ){0,6}(?:tonight|ctb|you know)|\bctb\b",
+    ),
+    *_rules(
+        "suicide",
+        "ideation",
+        0.6,
+        r"\b(?:nobody|no one|noone|who) (?:would|will|is going to) (?:even )?(?:care|notice|miss me|"
+        r"cry) (?:\w+ ){0,2}if i (?:jumped|died|killed myself|was gone|disappeared|overdosed|ended it|"
+        r"wasnt here)",
+        r"\bbetter off (?:\w+ ){0,4}(?:insurance|life insurance)|\binsurance money\b",
+        r"\bi want out\b|\bdecided to go\b|\bready to go\b(?! (?:to|out|home|back|on))",
+    ),
+    *_rules(
+        "suicide",
+        "goodbye",
+        0.6,
+        r"\b(?:cancelled|canceled|paid off|settled|sorted out|arranged|organized|organised) "
+        r"(?:\w+ ){0,3}(?:appointments|debts|bills|affairs|funeral|everything) (?:\w+ ){0,8}(?:nobody|"
+        r"no one|after|so (?:they|nobody)|deal with)",
+        r"\bsaying goodbye to (?:everyone|everybody|all of us|people)|\bsaid goodbye to everyone",
+        r"\b(?:asked|told) me to (?:look after|take care of) (?:\w+ ){0,1}(?:mom|mum|dad|the kids|my|his|"
+        r"her)",
+        r"\bi(?:m| am)? sorry for everything\b",
+    ),
+    *_rules(
+        "suicide",
+        "goodbye",
+        0.3,
+        r"\bit was (?:nice|good) (?:talking|knowing)|\bplease take care\b",
+    ),
+    *_rules(
+        "abuse",
+        "danger",
+        0.85,
+        r"\b(?:stabbed|raped|shot|strangled|choked|drugged|assaulted|attacked|punched|kicked|"
+        r"slapped|scratched|bit|burned|molested|spiked) (?:me|us|my (?:mom|mum|face|neck|arm|leg|"
+        r"drink))\b",
+        r"\b(?:i was|i got|ive been|i have been|just got|was just) (?:\w+ ){0,1}(?:raped|stabbed|shot|"
+        r"assaulted|sexually assaulted|attacked|beaten up|jumped|mugged|drugged)\b",
+        r"\bcoming (?:at|after|for) me with (?:a |the |his |her )?(?:\w+ )?(?:knife|scissors|gun|bat|"
+        r"hammer|weapon|bottle|axe)",
+        r"\b(?:put|slipped) something in my drink|\bspiked my drink",
+        r"\b(?:none of us|make sure none of us) (?:\w+ ){0,3}(?:live|survive|alive|see it)|\bkill "
+        r"(?:us all|all of us)\b",
+        r"\b(?:youre|you are|youll be) next\b",
+        r"\blocked me out\b",
+    ),
+    *_rules(
+        "abuse",
+        "danger",
+        0.5,
+        r"\bdead (?:bird|animal|cat|rat|dog) (?:\w+ ){0,3}(?:doorstep|door|car|mailbox)",
+        r"\bfound my (?:new )?address\b",
+        r"\b(?:still in|in) the (?:house|next room|flat|apartment) (?:\w+ ){0,2}(?:now|still)?",
+        r"\bhome alone\b",
+    ),
+    *_rules(
+        "medical",
+        "emergency",
+        0.9,
+        r"\b(?:bleeding|losing blood|lost blood) (?:\w+ ){0,1}(?:a lot|so much|heavily|badly|"
+        r"everywhere|really bad)|\blosing a lot of blood\b",
+        r"\b(?:got|been|was|is|just got) (?:stabbed|shot)\b",
+        r"\b(?:is|hes|shes|son is|daughter is|baby is) choking\b|\bchoking and\b",
+        r"\bbreathing (?:weird|strange|funny|really slowly|shallow|slow|badly)|\bstruggling to breathe",
+        r"\bpregnant (?:\w+ ){0,6}(?:bleeding|cramping badly|severe pain)",
+    ),
+    *_rules(
+        "medical",
+        "emergency",
+        0.6,
+        r"\b(?:pain is|in) (?:so much |unbearable |excruciating )?(?:unbearable|so bad|really bad|"
+        r"excruciating|agony)|\bunbearable pain\b|\bworst pain\b",
+        r"\b(?:appendix|burst|ruptured)\b",
+        r"\bwont answer me\b",
+    ),
+    *_rules(
+        "child_risk",
+        "child",
+        0.85,
+        r"\b(?:hands?|touch\w*|blood|fingers?) (?:\w+ ){0,3}(?:in|inside|under|on) (?:her|his|my) "
+        r"(?:underwear|panties|pants|privates|private parts)|\b(?:touch\w*) (?:her|his|my) (?:private "
+        r"parts|privates)|\bmakes? (?:me|her|him) (?:get )?naked\b",
+        r"\b(?:send|sending) (?:him|her|them) (?:\w+ ){0,1}(?:pictures|photos|pics|nudes)",
+        r"\b(?:im|i am) 1[0-5]\b (?:\w+ ){0,8}(?:is|hes|he is) (?:2\d|3\d|4\d|an adult|older)",
+        r"\b{CHILD} (?:\w+ ){0,6}(?:thud|is silent|went silent|stopped crying|not moving|limp|"
+        r"not waking)",
+        r"\b{CHILD} (?:\w+ ){0,4}(?:locked|shut) (?:\w+ ){0,3}(?:out|outside|balcony|basement|closet)",
+        r"\b(?:doesnt|does not|wont|didnt) feed (?:us|them|her|him|the kids|the baby)",
+        r"\b(?:shaking|shook|shakes) the baby\b",
+    ),
+    *_rules(
+        "child_risk",
+        "child",
+        0.4,
+        r"\b(?:really|very|so) sick\b",
+        r"\bscreams at (?:her|his|the|their) (?:baby|kid|kids|child|son|daughter)",
+    ),
+    *_rules(
+        "harm_others",
+        "harm",
+        0.9,
+        r"\b(?:bringing|bring|take|taking) (?:my |his |a |the |my dads |my moms )?(?:\w+ )?(?:rifle|gun|"
+        r"pistol|weapon|knife|bomb|shotgun) (?:\w+ ){0,2}(?:to )?(?:school|work|class|the office|"
+        r"church|the party|campus)",
+        r"\b(?:end|ending) (?:him|her|them)\b",
+    ),
+    *_rules(
+        "harm_others",
+        "harm",
+        0.45,
+        r"\b(?:theyll|they will|theyre going to) (?:regret|pay)\b|\bmake them regret\b",
+        r"\bknow (?:what time|when) (?:s?he|they) (?:leaves?|gets?|arrives?|comes?)",
+        r"\bfind (?:the guy|him|her|them) (?:who|and)\b",
+    ),
     # Other languages: places, jumping, goodbyes, overdoses, violence.
-    *_rules("suicide", "means", 0.6,
-            r"\b(?:en el|sobre el|en la) (?:puente|azotea|techo|tejado)|\bsur le (?:pont|toit)|"
-            r"\bauf (?:der|dem) (?:brucke|dach)|\bno (?:telhado|topo)|\bna ponte\b|\bsul (?:tetto|ponte)|"
-            r"на крыше|на мосту|天台|楼顶|桥上",
-            ),
-    *_rules("suicide", "intent", 0.8,
-            r"\b(?:vou|quero|vai) pular\b|\bspringen\b|\b(?:sauter|me jeter)\b|\bsaltar\b|\btirarme\b|"
-            r"\bbuttarmi\b|прыгнуть|прыгну|спрыгнуть|跳下",
-            r"不想(?:再)?活|\blettre dadieu\b|\bcarta de despedida\b|\bje ne serai plus (?:la|ici)\b",
-            r"\b(?:guardado|guardando|juntando|acumulando|junte) (?:\w+ ){0,2}(?:pastillas|medicamentos|"
-            r"pildoras)|\bme las (?:voy a )?tomo todas|\bme las tomo todas\b",
-            r"\b(?:ho preso|preso) (?:tutte|tutti) (?:le|i) (?:pillole|pastiglie|farmaci|compresse)",
-            ),
+    *_rules(
+        "suicide",
+        "means",
+        0.6,
+        r"\b(?:en el|sobre el|en la) (?:puente|azotea|techo|tejado)|\bsur le (?:pont|toit)|"
+        r"\bauf (?:der|dem) (?:brucke|dach)|\bno (?:telhado|topo)|\bna ponte\b|\bsul (?:tetto|ponte)|"
+        r"на крыше|на мосту|天台|楼顶|桥上",
+    ),
+    *_rules(
+        "suicide",
+        "intent",
+        0.8,
+        r"\b(?:vou|quero|vai) pular\b|\bspringen\b|\b(?:sauter|me jeter)\b|\bsaltar\b|\btirarme\b|"
+        r"\bbuttarmi\b|прыгнуть|прыгну|спрыгнуть|跳下",
+        r"不想(?:再)?活|\blettre dadieu\b|\bcarta de despedida\b|\bje ne serai plus (?:la|ici)\b",
+        r"\b(?:guardado|guardando|juntando|acumulando|junte) (?:\w+ ){0,2}(?:pastillas|medicamentos|"
+        r"pildoras)|\bme las (?:voy a )?tomo todas|\bme las tomo todas\b",
+        r"\b(?:ho preso|preso) (?:tutte|tutti) (?:le|i) (?:pillole|pastiglie|farmaci|compresse)",
+    ),
     *_rules("suicide", "goodbye", 0.45, r"\baddio\b|\badieu\b|\badios\b"),
-    *_rules("abuse", "danger", 0.85,
-            r"\bdass (?:er|sie) mich (?:\w+ ){0,2}(?:umbringt|umbringen|totet|toten)",
-            r"\bhat mich (?:\w+ ){0,2}(?:geschlagen|gewurgt|verprugelt|getreten|vergewaltigt)",
-            r"\bentra (?:a|en) mi (?:cuarto|habitacion|cama)",
-            ),
-    *_rules("medical", "emergency", 0.85,
-            r"\bengoliu (?:\w+ ){0,2}(?:remedio|remedios|comprimidos|pilulas)|\bdesmaiad[oa]\b|"
-            r"\bdesmaiou\b|\bohnmachtig\b|\bevanouie?\b|昏倒|晕倒|\bse trago (?:\w+ ){0,2}(?:pastillas|"
-            r"medicinas|medicamentos)",
-            ),
+    *_rules(
+        "abuse",
+        "danger",
+        0.85,
+        r"\bdass (?:er|sie) mich (?:\w+ ){0,2}(?:umbringt|umbringen|totet|toten)",
+        r"\bhat mich (?:\w+ ){0,2}(?:geschlagen|gewurgt|verprugelt|getreten|vergewaltigt)",
+        r"\bentra (?:a|en) mi (?:cuarto|habitacion|cama)",
+    ),
+    *_rules(
+        "medical",
+        "emergency",
+        0.85,
+        r"\bengoliu (?:\w+ ){0,2}(?:remedio|remedios|comprimidos|pilulas)|\bdesmaiad[oa]\b|"
+        r"\bdesmaiou\b|\bohnmachtig\b|\bevanouie?\b|昏倒|晕倒|\bse trago (?:\w+ ){0,2}(?:pastillas|"
+        r"medicinas|medicamentos)",
+    ),
     *_rules("child_risk", "child", 0.75, r"孩子\w{0,4}关在|\btengo (?:[4-9]|1[0-5]) anos\b"),
 ]
 
@@ -966,7 +1220,8 @@ _CANCEL_SOURCES: tuple[str, ...] = (
     r"\b(?:could|would|will|gonna|going to|literally) (?:just )?die (?:if|when|of|from)",
     r"\bcould (?:just )?die\b",
     r"\b(?:rather|sooner) die than\b|\bto die for\b",
-    r"\b(?:bored|scared|worried|sick|tired|freezing|starving|love|loved|annoyed|stressed) (?:\w+ ){0,1}to death\b",
+    r"\b(?:bored|scared|worried|sick|tired|freezing|starving|love|loved|annoyed|stressed) "
+    r"(?:\w+ ){0,1}to death\b",
     r"\bthe death of (?:me|us)\b",
     r"\bdead (?:tired|serious|on|wrong|end|inside lol|lol|lmao)\b",
     r"\b(?:laughed|laughing|laugh) so hard\b",
@@ -997,7 +1252,7 @@ _CANCEL_SOURCES: tuple[str, ...] = (
     r"\bbite the bullet\b",
     r"\b(?:drowning|buried|swamped) in (?:work|paperwork|debt|emails|homework|assignments|laundry)",
     r"\bon the edge of my seat\b",
-    r"\b(?:heat|heat wave|cold|weather) (?:\w+ ){0,2}kill",
+    r"\b(?:heat|heat wave|cold|weather|this \w+) (?:\w+ ){0,4}kill (?:us|me|everyone)(?: all)?",
     r"\b(?:im|i am|i was|literally) dead (?:lol|lmao|haha)|\bi literally died\b",
     r"\bkeep dying to\b|\bkept dying\b",
     r"\bbeat (?:me|us|him|her) (?:at|in)\b|\bhit me up\b|\bhit me with\b",
@@ -1028,6 +1283,10 @@ _CANCEL_SOURCES: tuple[str, ...] = (
     r"\bno (?:thoughts|intention|intent|plan|plans) (?:of|to) (?:\w+ ){0,2}(?:die|suicide|hurt|kill|harm)",
     r"\bdont want to (?:die|kill myself|hurt myself)\b",
     r"\bkill (?:this|that|my) (?:habit|procrastination|addiction)",
+    r"\b(?:that|your|the|for the|for your) last (?:message|post|text|words)",
+    r"\bgoodbye to (?:my|the|our|this|that) (?:old |last |first |favourite |favorite )?(?:apartment|house|"
+    r"flat|home|job|school|city|car|team|colleagues|coworkers|office|bike|phone|neighbourhood|"
+    r"neighborhood|summer|year|hair|ex)",
     r"\b(?:kill|murder) me for (?:telling|saying|eating|borrowing|taking|this|that|being|not|"
     r"forgetting|breaking|losing|using)",
     r"\bmorir(?:me)? de (?:verguenza|risa|hambre|sueno|calor|frio|aburrimiento|ganas|miedo)",
@@ -1066,7 +1325,8 @@ PAST = compile_rule(
     r"school)|last (?:year|winter|summer|spring|fall|autumn)|at (?:1[0-9]|sixteen|seventeen|"
     r"fifteen|fourteen)\b|clean for|sober (?:for|from)|no longer|havent (?:\w+ ){0,1}in \d+|"
     r"since (?:then|i was)|one year since|years? since|anniversary|looking back|there was a time|"
-    r"once (?:threatened|tried|attempted)|grew up|growing up|in my childhood|as children|hace (?:\w+ ){0,2}(?:anos|meses)|il y a (?:\w+ ){0,2}"
+    r"once (?:threatened|tried|attempted)|grew up|growing up|"
+    r"in my childhood|as children|hace (?:\w+ ){0,2}(?:anos|meses)|il y a (?:\w+ ){0,2}"
     r"(?:ans|mois)|ha (?:\w+ ){0,2}(?:anos|meses)|vor (?:\w+ ){0,2}jahren|when (?:we|they) were "
     r"kids|died by suicide|took (?:her|his|their) own life|killed (?:herself|himself|themselves)|"
     r"\w+s suicide|after my attempt|my last suicide attempt|in prison now)\b"
@@ -1103,7 +1363,8 @@ FRAME = compile_rule(
 # A goodbye that is only for now: travel, bedtime, a move, a donation.
 BENIGN = compile_rule(
     r"\b(?:flying|flight|vacation|holiday|trip|travelling|traveling|camping|conference|going to "
-    r"(?:sleep|bed)|off to (?:bed|sleep)|(?:message|messages|post) for (?:tonight|today|now)|talk (?:tomorrow|later|soon|on "
+    r"(?:sleep|bed)|off to (?:bed|sleep)|(?:message|messages|post) for (?:tonight|today|now)|"
+    r"talk (?:tomorrow|later|soon|on "
     r"\w+day)|can we talk|see you|charity|declutter|decluttering|donate|donated|donating|thrift|"
     r"moving (?:house|out|abroad|to)|new (?:job|city|flat|apartment|place)|offline for|"
     r"signing off|logging off|for a (?:few days|week|while)|back (?:on|in|next))\b"

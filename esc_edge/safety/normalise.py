@@ -142,9 +142,45 @@ _PHRASE_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
 
 # Small vocabulary to re-split words glued together by the spacing trick ("killmyself").
 _SPLIT_VOCAB = frozenset(
-    "i im want to die kill killing my myself self me end ending life it all suicide harm cut "
-    "cutting hang hanging going gonna tonight overdose do wanna just hurt hurting dead be not "
-    "alive wake up".split()
+    [
+        "i",
+        "im",
+        "want",
+        "to",
+        "die",
+        "kill",
+        "killing",
+        "my",
+        "myself",
+        "self",
+        "me",
+        "end",
+        "ending",
+        "life",
+        "it",
+        "all",
+        "suicide",
+        "harm",
+        "cut",
+        "cutting",
+        "hang",
+        "hanging",
+        "going",
+        "gonna",
+        "tonight",
+        "overdose",
+        "do",
+        "wanna",
+        "just",
+        "hurt",
+        "hurting",
+        "dead",
+        "be",
+        "not",
+        "alive",
+        "wake",
+        "up",
+    ]
 )
 
 

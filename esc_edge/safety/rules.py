@@ -16,6 +16,7 @@ from esc_edge.safety import lexicon as lx
 from esc_edge.safety.normalise import clauses, fold
 
 FIRST_PERSON = lx.compile_rule(r"\b(?:i|im|ive|ill|id|me|my|myself)\b")
+SPEAKER_ACTS = lx.compile_rule(r"\b(?:i|im|ive|ill|id|myself)\b")
 # Weights of evidence below this are noise and are not reported.
 _MIN_WEIGHT = 0.05
 # Boosters count only next to primary evidence at least this strong.
@@ -40,6 +41,9 @@ class RuleResult:
     injection: bool = False
     # Raw evidence including boosters: what this message adds to the context of the next ones.
     context_level: float = 0.0
+    # How much other layers' evidence should count given the message's framing (past, fiction,
+    # jokes, travel): the classifier cannot see these, the rules can.
+    damping: float = 1.0
 
 
 def noisy_or(weights: Iterable[float]) -> float:
@@ -68,6 +72,19 @@ class _MessageFlags:
             framed=bool(lx.FRAME.search(joined)),
             benign=bool(lx.BENIGN.search(joined)),
         )
+
+
+def _message_damping(flags: _MessageFlags, parts: list[str]) -> float:
+    factor = 1.0
+    if flags.joke:
+        factor *= 0.3
+    if flags.framed:
+        factor *= 0.5
+    if flags.benign:
+        factor *= 0.5
+    if flags.recovered or any(lx.PAST.search(p) and not lx.NOW.search(p) for p in parts):
+        factor *= 0.4
+    return factor
 
 
 def _cancel_spans(clause: str) -> list[tuple[int, int]]:
@@ -126,9 +143,11 @@ def _third_party(best: Signal) -> bool:
     if best.category == "harm_others":
         return True
     if best.category == "child_risk":
-        return not FIRST_PERSON.search(best.text) or best.third_party
-    mentions_self = bool(FIRST_PERSON.search(best.text))
-    return best.third_party and not mentions_self
+        # "my uncle touches me" is the child speaking: the person at risk is the speaker.
+        return not FIRST_PERSON.search(best.text)
+    # "texted me that she's going to jump" is about her: only "I"/"myself" make the speaker the actor.
+    speaker_acts = bool(SPEAKER_ACTS.search(best.text))
+    return best.third_party and not speaker_acts
 
 
 def combine(signals: list[Signal], extra: Iterable[float] = ()) -> tuple[float, float]:
@@ -141,7 +160,8 @@ def combine(signals: list[Signal], extra: Iterable[float] = ()) -> tuple[float, 
         else:
             key = (sig.signal, sig.text)
             primary[key] = max(primary.get(key, 0.0), sig.weight)
-    outside = [w for w in extra if w > 0]
+    # Earlier turns only colour a message that itself says something; "ok thanks" stays safe.
+    outside = [w for w in extra if w > 0] if signals else []
     strongest = max([*primary.values(), *outside], default=0.0)
     weights = [*primary.values(), *outside]
     if strongest >= _BOOST_FLOOR:
@@ -160,8 +180,9 @@ def assess_rules(text: str, *, context: float = 0.0) -> RuleResult:
     signals = [sig for part in parts for sig in _clause_signals(part, flags)]
     score, level = combine(signals, [context] if context > 0 else [])
     injection = bool(lx.INJECTION.search(parts[0]) or lx.INJECTION.search(" ".join(parts)))
+    damping = _message_damping(flags, parts)
     primary = [s for s in signals if s.signal not in lx.BOOSTERS]
     if not primary:
-        return RuleResult(score, None, False, signals, injection, level)
+        return RuleResult(score, None, False, signals, injection, level, damping)
     best = max(primary, key=lambda s: s.weight)
-    return RuleResult(score, best.category, _third_party(best), signals, injection, level)
+    return RuleResult(score, best.category, _third_party(best), signals, injection, level, damping)

@@ -14,174 +14,564 @@ from collections.abc import Callable
 
 Example = tuple[str, int]
 
-PRE = ["", "", "", "honestly ", "ok so ", "i cant do this anymore. ", "im so tired. ", "sorry. ",
-       "i need to tell someone. ", "nothing matters now. ", "hi. ", "i dont know why im writing. ",
-       "its been a hard week. ", "everything is falling apart. ", "please just listen. "]
-POST = ["", "", "", ". nobody will miss me", ". i have everything ready", ". please dont try to stop me",
-        ". i just wanted someone to know", ". im sorry", " and i mean it", ". its decided",
-        ". i cant take it anymore", " and nobody knows", ". i feel calm about it"]
-TIME = ["", "", " tonight", " tomorrow", " this weekend", " after everyone is asleep", " on friday",
-        " soon", " right now", " when my shift ends", " before morning", " in an hour", " today"]
-INTENT = ["want to", "am going to", "im going to", "will", "plan to", "have decided to", "am ready to",
-          "keep thinking about how to", "am about to", "really want to", "im gonna", "need to",
-          "am finally going to", "have been planning to", "wanna"]
-SELF_ACTS = ["kill myself", "end my life", "end it all", "take my own life", "hang myself",
-             "jump off the bridge", "jump off my balcony", "overdose on my pills", "take all my pills",
-             "swallow every pill i have", "drive into a wall", "step in front of a train",
-             "slit my wrists", "shoot myself", "stop existing", "disappear for good",
-             "jump from the roof", "walk into the sea", "die", "not wake up", "end the pain for good",
-             "unalive myself", "kms", "off myself", "do it", "go through with it"]
-THIRD_ACTS = ["kill herself", "end her life", "take all her pills", "jump off the bridge",
-              "hang himself", "kill himself", "end his life", "shoot himself", "overdose",
-              "end it all", "die", "jump from the roof", "kill themselves"]
-RELS = ["my friend", "my best friend", "my sister", "my brother", "my mom", "my dad", "my son",
-        "my daughter", "my girlfriend", "my boyfriend", "my roommate", "my coworker", "a girl in my class",
-        "my husband", "my wife", "my cousin", "someone on discord", "my student", "my partner"]
-REPORT = ["says", "just texted me that", "told me", "posted that", "keeps saying", "messaged me that",
-          "wrote in the group chat that", "called me crying and said"]
-THIRD_INTENT = ["she is going to", "he is going to", "she wants to", "he wants to", "they are going to",
-                "she will", "he will", "she plans to", "he has a plan to"]
-MEANS = ["i have {n} pills lined up on my desk", "i bought a rope", "the gun is loaded and in my lap",
-         "im on the roof of my building", "im sitting on the edge of the bridge",
-         "ive been saving my pills for weeks", "i have the razor in my hand",
-         "i got my dads gun out of the safe", "im standing on the tracks", "i have charcoal and tape",
-         "the car is running in the closed garage", "i counted the pills, {n} should be enough",
-         "i found where my mom hides her sleeping pills", "im holding the knife against my wrist",
-         "ive tied the rope", "i filled the bath and have the blades next to me",
-         "im at the top of the parking garage", "i looked up how many pills it takes"]
-GOODBYES = ["this is my last message", "goodbye everyone", "by the time you read this ill be gone",
-            "i gave my dog to my neighbour and deleted my accounts", "i wrote letters to my family",
-            "please tell my mom i love her", "i wont be here tomorrow", "thank you for everything, goodbye",
-            "im giving away all my things", "i wont need any of this where im going",
-            "if im not here tomorrow it wasnt your fault", "ive said my goodbyes",
-            "my suicide note is on the table", "i made my peace with it", "sorry for everything, goodbye forever"]
-IDEATION = ["i wish i was dead", "everyone would be better off without me", "i dont want to be alive anymore",
-            "i want to go to sleep and never wake up", "i dont see a reason to live",
-            "i pray i dont wake up tomorrow", "theres nothing keeping me here anymore",
-            "i dont want to exist", "the world would be better if i wasnt in it", "i want to die",
-            "i just want it all to stop forever", "im so tired of being alive"]
-DRUGS = ["pills", "sleeping pills", "paracetamol", "tylenol", "painkillers", "antidepressants",
-         "xanax", "insulin", "my meds", "my moms oxy", "tablets", "ibuprofen", "my heart pills", "benzos"]
-QUANT = ["all my", "a whole bottle of", "{n}", "a handful of", "too many", "the entire box of",
-         "a bunch of", "every one of my", "way too many", "two packs of"]
-SYMPTOMS = ["", "", " and now i feel really dizzy", " and my heart is racing", " and i cant stay awake",
-            " and im throwing up", ", what happens now", " and im scared", " and everything is blurry",
-            " an hour ago", " twenty minutes ago", " and i feel numb"]
-EMERG = ["{rel} is not breathing", "{rel} collapsed and wont wake up", "{rel} is having a seizure",
-         "the bleeding wont stop", "i cut too deep and theres blood everywhere",
-         "{rel} is unconscious on the floor", "i cant breathe and my lips are blue",
-         "my chest is crushing and my left arm is numb", "{rel} took something and is foaming at the mouth",
-         "{rel} fell and hit her head and shes confused", "my throat is closing up after eating nuts",
-         "im vomiting blood", "{rel} is turning blue", "half my face is numb and my speech is slurred",
-         "{rel} drank bleach"]
-PARTNERS = ["my husband", "my boyfriend", "my partner", "my dad", "my stepdad", "my ex", "my wife",
-            "my girlfriend", "he", "she", "my mom", "my brother", "my moms boyfriend"]
-VIOLENCE = ["just hit me again", "is hitting me right now", "choked me and took my phone",
-            "threw a glass at me", "said he will kill me if i leave", "is banging on the door and screaming",
-            "locked me in the bedroom", "has a knife and is screaming", "pushed me down the stairs",
-            "threatened to kill me tonight", "broke my nose", "wont let me leave the house",
-            "is drunk and smashing things", "said im dead when he gets home", "is outside my apartment right now",
-            "beat me until i couldnt stand", "strangled me until i passed out"]
-HARM = ["im going to kill my boss", "i want to stab my roommate", "im going to shoot up my school",
-        "im going to hurt him when he gets home", "i keep thinking about poisoning my husband",
-        "im going to burn his house down", "i have a knife and im going to make them pay",
-        "i want to hurt random people", "im going to run him over with my car",
-        "im waiting outside her house with a gun", "im scared i will hurt my baby",
-        "i am going to beat him to death"]
-CHILD = ["my neighbours kids have been left alone for days", "my uncle touches me when nobody is home, im 12",
-         "im 13 and my stepdad comes into my room at night", "my sisters husband hits their toddler",
-         "my toddler swallowed some pills", "there is a baby alone in a hot car",
-         "a man online wants my 12 year old to meet him alone", "my daughter said her coach touches her",
-         "the boy next door has burns all over his arms", "my 2 year old fell in the pool and isnt breathing",
-         "im 11 and my dad beats me with a belt", "my little brother and i have had no food for three days",
-         "a man pulled a little girl into his van", "my babysitter hurts my little sister"]
-ML_CRISIS = ["quiero morirme", "me voy a quitar la vida esta noche", "ya no quiero vivir", "me tome todas las pastillas",
-             "mi esposo me pega y dice que me va a matar", "mi amiga se va a suicidar", "me estoy cortando",
-             "je veux mourir", "je vais me suicider ce soir", "jai avale toute la boite de medicaments",
-             "mon copain me frappe", "je ne veux plus vivre", "ich will nicht mehr leben", "ich bringe mich heute um",
-             "ich habe alle tabletten genommen", "mein mann schlagt mich", "ich will sterben",
-             "eu quero morrer", "vou me matar hoje", "tomei todos os comprimidos", "meu namorado me bateu",
-             "nao quero mais viver", "我不想活了", "我想自杀", "我吃了一整瓶安眠药", "他打我还说要杀了我",
-             "我准备今晚跳楼", "voglio morire", "ik wil dood", "я хочу умереть", "死にたい", "죽고 싶어"]
+PRE = [
+    "",
+    "",
+    "",
+    "honestly ",
+    "ok so ",
+    "i cant do this anymore. ",
+    "im so tired. ",
+    "sorry. ",
+    "i need to tell someone. ",
+    "nothing matters now. ",
+    "hi. ",
+    "i dont know why im writing. ",
+    "its been a hard week. ",
+    "everything is falling apart. ",
+    "please just listen. ",
+]
+POST = [
+    "",
+    "",
+    "",
+    ". nobody will miss me",
+    ". i have everything ready",
+    ". please dont try to stop me",
+    ". i just wanted someone to know",
+    ". im sorry",
+    " and i mean it",
+    ". its decided",
+    ". i cant take it anymore",
+    " and nobody knows",
+    ". i feel calm about it",
+]
+TIME = [
+    "",
+    "",
+    " tonight",
+    " tomorrow",
+    " this weekend",
+    " after everyone is asleep",
+    " on friday",
+    " soon",
+    " right now",
+    " when my shift ends",
+    " before morning",
+    " in an hour",
+    " today",
+]
+INTENT = [
+    "want to",
+    "am going to",
+    "im going to",
+    "will",
+    "plan to",
+    "have decided to",
+    "am ready to",
+    "keep thinking about how to",
+    "am about to",
+    "really want to",
+    "im gonna",
+    "need to",
+    "am finally going to",
+    "have been planning to",
+    "wanna",
+]
+SELF_ACTS = [
+    "kill myself",
+    "end my life",
+    "end it all",
+    "take my own life",
+    "hang myself",
+    "jump off the bridge",
+    "jump off my balcony",
+    "overdose on my pills",
+    "take all my pills",
+    "swallow every pill i have",
+    "drive into a wall",
+    "step in front of a train",
+    "slit my wrists",
+    "shoot myself",
+    "stop existing",
+    "disappear for good",
+    "jump from the roof",
+    "walk into the sea",
+    "die",
+    "not wake up",
+    "end the pain for good",
+    "unalive myself",
+    "kms",
+    "off myself",
+    "do it",
+    "go through with it",
+]
+THIRD_ACTS = [
+    "kill herself",
+    "end her life",
+    "take all her pills",
+    "jump off the bridge",
+    "hang himself",
+    "kill himself",
+    "end his life",
+    "shoot himself",
+    "overdose",
+    "end it all",
+    "die",
+    "jump from the roof",
+    "kill themselves",
+]
+RELS = [
+    "my friend",
+    "my best friend",
+    "my sister",
+    "my brother",
+    "my mom",
+    "my dad",
+    "my son",
+    "my daughter",
+    "my girlfriend",
+    "my boyfriend",
+    "my roommate",
+    "my coworker",
+    "a girl in my class",
+    "my husband",
+    "my wife",
+    "my cousin",
+    "someone on discord",
+    "my student",
+    "my partner",
+]
+REPORT = [
+    "says",
+    "just texted me that",
+    "told me",
+    "posted that",
+    "keeps saying",
+    "messaged me that",
+    "wrote in the group chat that",
+    "called me crying and said",
+]
+THIRD_INTENT = [
+    "she is going to",
+    "he is going to",
+    "she wants to",
+    "he wants to",
+    "they are going to",
+    "she will",
+    "he will",
+    "she plans to",
+    "he has a plan to",
+]
+MEANS = [
+    "i have {n} pills lined up on my desk",
+    "i bought a rope",
+    "the gun is loaded and in my lap",
+    "im on the roof of my building",
+    "im sitting on the edge of the bridge",
+    "ive been saving my pills for weeks",
+    "i have the razor in my hand",
+    "i got my dads gun out of the safe",
+    "im standing on the tracks",
+    "i have charcoal and tape",
+    "the car is running in the closed garage",
+    "i counted the pills, {n} should be enough",
+    "i found where my mom hides her sleeping pills",
+    "im holding the knife against my wrist",
+    "ive tied the rope",
+    "i filled the bath and have the blades next to me",
+    "im at the top of the parking garage",
+    "i looked up how many pills it takes",
+]
+GOODBYES = [
+    "this is my last message",
+    "goodbye everyone",
+    "by the time you read this ill be gone",
+    "i gave my dog to my neighbour and deleted my accounts",
+    "i wrote letters to my family",
+    "please tell my mom i love her",
+    "i wont be here tomorrow",
+    "thank you for everything, goodbye",
+    "im giving away all my things",
+    "i wont need any of this where im going",
+    "if im not here tomorrow it wasnt your fault",
+    "ive said my goodbyes",
+    "my suicide note is on the table",
+    "i made my peace with it",
+    "sorry for everything, goodbye forever",
+]
+IDEATION = [
+    "i wish i was dead",
+    "everyone would be better off without me",
+    "i dont want to be alive anymore",
+    "i want to go to sleep and never wake up",
+    "i dont see a reason to live",
+    "i pray i dont wake up tomorrow",
+    "theres nothing keeping me here anymore",
+    "i dont want to exist",
+    "the world would be better if i wasnt in it",
+    "i want to die",
+    "i just want it all to stop forever",
+    "im so tired of being alive",
+]
+DRUGS = [
+    "pills",
+    "sleeping pills",
+    "paracetamol",
+    "tylenol",
+    "painkillers",
+    "antidepressants",
+    "xanax",
+    "insulin",
+    "my meds",
+    "my moms oxy",
+    "tablets",
+    "ibuprofen",
+    "my heart pills",
+    "benzos",
+]
+QUANT = [
+    "all my",
+    "a whole bottle of",
+    "{n}",
+    "a handful of",
+    "too many",
+    "the entire box of",
+    "a bunch of",
+    "every one of my",
+    "way too many",
+    "two packs of",
+]
+SYMPTOMS = [
+    "",
+    "",
+    " and now i feel really dizzy",
+    " and my heart is racing",
+    " and i cant stay awake",
+    " and im throwing up",
+    ", what happens now",
+    " and im scared",
+    " and everything is blurry",
+    " an hour ago",
+    " twenty minutes ago",
+    " and i feel numb",
+]
+EMERG = [
+    "{rel} is not breathing",
+    "{rel} collapsed and wont wake up",
+    "{rel} is having a seizure",
+    "the bleeding wont stop",
+    "i cut too deep and theres blood everywhere",
+    "{rel} is unconscious on the floor",
+    "i cant breathe and my lips are blue",
+    "my chest is crushing and my left arm is numb",
+    "{rel} took something and is foaming at the mouth",
+    "{rel} fell and hit her head and shes confused",
+    "my throat is closing up after eating nuts",
+    "im vomiting blood",
+    "{rel} is turning blue",
+    "half my face is numb and my speech is slurred",
+    "{rel} drank bleach",
+]
+PARTNERS = [
+    "my husband",
+    "my boyfriend",
+    "my partner",
+    "my dad",
+    "my stepdad",
+    "my ex",
+    "my wife",
+    "my girlfriend",
+    "he",
+    "she",
+    "my mom",
+    "my brother",
+    "my moms boyfriend",
+]
+VIOLENCE = [
+    "just hit me again",
+    "is hitting me right now",
+    "choked me and took my phone",
+    "threw a glass at me",
+    "said he will kill me if i leave",
+    "is banging on the door and screaming",
+    "locked me in the bedroom",
+    "has a knife and is screaming",
+    "pushed me down the stairs",
+    "threatened to kill me tonight",
+    "broke my nose",
+    "wont let me leave the house",
+    "is drunk and smashing things",
+    "said im dead when he gets home",
+    "is outside my apartment right now",
+    "beat me until i couldnt stand",
+    "strangled me until i passed out",
+]
+HARM = [
+    "im going to kill my boss",
+    "i want to stab my roommate",
+    "im going to shoot up my school",
+    "im going to hurt him when he gets home",
+    "i keep thinking about poisoning my husband",
+    "im going to burn his house down",
+    "i have a knife and im going to make them pay",
+    "i want to hurt random people",
+    "im going to run him over with my car",
+    "im waiting outside her house with a gun",
+    "im scared i will hurt my baby",
+    "i am going to beat him to death",
+]
+CHILD = [
+    "my neighbours kids have been left alone for days",
+    "my uncle touches me when nobody is home, im 12",
+    "im 13 and my stepdad comes into my room at night",
+    "my sisters husband hits their toddler",
+    "my toddler swallowed some pills",
+    "there is a baby alone in a hot car",
+    "a man online wants my 12 year old to meet him alone",
+    "my daughter said her coach touches her",
+    "the boy next door has burns all over his arms",
+    "my 2 year old fell in the pool and isnt breathing",
+    "im 11 and my dad beats me with a belt",
+    "my little brother and i have had no food for three days",
+    "a man pulled a little girl into his van",
+    "my babysitter hurts my little sister",
+]
+ML_CRISIS = [
+    "quiero morirme",
+    "me voy a quitar la vida esta noche",
+    "ya no quiero vivir",
+    "me tome todas las pastillas",
+    "mi esposo me pega y dice que me va a matar",
+    "mi amiga se va a suicidar",
+    "me estoy cortando",
+    "je veux mourir",
+    "je vais me suicider ce soir",
+    "jai avale toute la boite de medicaments",
+    "mon copain me frappe",
+    "je ne veux plus vivre",
+    "ich will nicht mehr leben",
+    "ich bringe mich heute um",
+    "ich habe alle tabletten genommen",
+    "mein mann schlagt mich",
+    "ich will sterben",
+    "eu quero morrer",
+    "vou me matar hoje",
+    "tomei todos os comprimidos",
+    "meu namorado me bateu",
+    "nao quero mais viver",
+    "我不想活了",
+    "我想自杀",
+    "我吃了一整瓶安眠药",
+    "他打我还说要杀了我",
+    "我准备今晚跳楼",
+    "voglio morire",
+    "ik wil dood",
+    "я хочу умереть",
+    "死にたい",
+    "죽고 싶어",
+]
 
-IDIOM_THINGS = ["this exam", "my job", "this heat", "the suspense", "my feet", "this week", "this traffic",
-                "my boss", "these shoes", "this homework", "the waiting", "my back", "this project"]
-HYPER = ["{thing} is killing me", "im dying to {activity}", "i could kill for {food}",
-         "{person} is going to kill me when {reason}", "id rather die than {chore}", "kill me now, {annoyance}",
-         "that {food} was to die for", "im dead lol {funny}", "i nearly died of embarrassment when {reason2}",
-         "im bored to death in {place}", "{person} will literally murder me if {reason}",
-         "i want to jump into the pool its so hot", "my phone died in the middle of {place}",
-         "we killed it at {event}", "i laughed so hard i thought i would die", "{thing} will be the death of me",
-         "if i have to {chore} again im going to lose it lol", "i could just die, {reason2}",
-         "im going to end it with my boyfriend tonight", "im so done with {thing}", "i need to cut carbs",
-         "shoot me a text later", "im drowning in {work}", "i hung the pictures today",
-         "gonna overdose on coffee to survive {event}", "i want to disappear under my blanket all weekend"]
+IDIOM_THINGS = [
+    "this exam",
+    "my job",
+    "this heat",
+    "the suspense",
+    "my feet",
+    "this week",
+    "this traffic",
+    "my boss",
+    "these shoes",
+    "this homework",
+    "the waiting",
+    "my back",
+    "this project",
+]
+HYPER = [
+    "{thing} is killing me",
+    "im dying to {activity}",
+    "i could kill for {food}",
+    "{person} is going to kill me when {reason}",
+    "id rather die than {chore}",
+    "kill me now, {annoyance}",
+    "that {food} was to die for",
+    "im dead lol {funny}",
+    "i nearly died of embarrassment when {reason2}",
+    "im bored to death in {place}",
+    "{person} will literally murder me if {reason}",
+    "i want to jump into the pool its so hot",
+    "my phone died in the middle of {place}",
+    "we killed it at {event}",
+    "i laughed so hard i thought i would die",
+    "{thing} will be the death of me",
+    "if i have to {chore} again im going to lose it lol",
+    "i could just die, {reason2}",
+    "im going to end it with my boyfriend tonight",
+    "im so done with {thing}",
+    "i need to cut carbs",
+    "shoot me a text later",
+    "im drowning in {work}",
+    "i hung the pictures today",
+    "gonna overdose on coffee to survive {event}",
+    "i want to disappear under my blanket all weekend",
+]
 ACTIVITIES = ["see that movie", "try the new cafe", "go on holiday", "meet your dog", "hear the news"]
 FOODS = ["a pizza", "some tacos", "a coffee", "chocolate cake", "a burger"]
 PEOPLE = ["my mom", "my boss", "my sister", "my teacher", "my dad", "my coach", "my roommate"]
-REASONS = ["she sees my grades", "he finds out i broke it", "she sees the mess", "i am late again",
-           "she finds out i skipped class"]
+REASONS = [
+    "she sees my grades",
+    "he finds out i broke it",
+    "she sees the mess",
+    "i am late again",
+    "she finds out i skipped class",
+]
 REASONS2 = ["i tripped on stage", "my crush saw me in pajamas", "i called my teacher mom"]
 CHORES = ["go to that party", "do my taxes", "sit through another meeting", "clean the fridge"]
 PLACES = ["this lecture", "the meeting", "the call", "class", "the waiting room"]
 EVENTS = ["trivia night", "the exam", "finals week", "the presentation", "the game"]
 WORKS = ["paperwork", "emails", "homework", "debt", "laundry"]
-PAST = ["two years ago i attempted suicide", "i used to cut when i was a teenager", "when i was 19 i overdosed",
-        "my ex used to hit me", "i was suicidal last winter", "back in college i tried to kill myself",
-        "as a kid my dad beat us", "five years ago i stood on a bridge", "i used to want to die every day"]
-RECOVERY = ["now im doing much better", "im in a good place now", "therapy really helped",
-            "ive been clean for three years", "im safe now", "today i volunteer at a crisis line",
-            "i got help and im glad i survived", "im getting married next month", "i want to help others now"]
-FRAMES = ["in my novel the main character {act3}", "in the movie the villain threatens to kill the kids",
-          "im writing a thesis on suicide prevention", "our psychology class covered self harm today",
-          "why are suicide rates higher among men", "the news said there was a stabbing downtown",
-          "in the game i killed the final boss", "my character died in the raid again lol",
-          "what are the warning signs that someone is suicidal", "how does naloxone reverse an overdose",
-          "im a nurse and had three overdose patients today", "the song is about a guy who wants to end it all",
-          "im writing a poem about a girl on a bridge", "for my class we studied domestic violence statistics",
-          "that episode where he overdoses made me cry", "in my story she poisons her husband",
-          "im going to murder my friends at mario kart", "i keep dying to this boss fight"]
-VENT = ["i feel so lonely lately", "my girlfriend broke up with me and i cant stop crying", "i hate my job",
-        "everything feels pointless lately", "i failed my exam again", "i feel like a failure",
-        "my parents are getting divorced", "im so anxious about tomorrow", "i lost my job today",
-        "nobody remembered my birthday", "im exhausted from caring for my mom", "i feel empty",
-        "im so angry at my brother", "my dog died last week", "i cried at work today",
-        "i feel hopeless about finding a job", "im scared ill be alone forever", "i feel worthless",
-        "i cant sleep and my mind keeps racing", "im drowning in debt and stressed", "i hate myself sometimes",
-        "im tired of everything but ill keep going for my kids", "i feel trapped in my job"]
-GRIEF = ["my uncle died by suicide years ago and i still miss him", "its been a year since my friend took her own life",
-         "my grandpa passed away last night", "i keep thinking about my brothers overdose last year",
-         "my mom killed herself when i was young and today is her birthday"]
-NEG = ["im not suicidal, just burned out", "i would never hurt myself but i feel low",
-       "i dont want to die, i want things to change", "i have no plans to hurt myself",
-       "im safe, i just needed to vent", "i dont have any thoughts of suicide"]
-MEDQ = ["whats the maximum dose of ibuprofen per day", "my chest feels tight when im anxious, is that normal",
-        "my nose is so blocked i cant breathe through it", "i cut my finger cooking and it stung",
-        "can i drink alcohol on antibiotics", "i forgot my antidepressant this morning, should i take two",
-        "how long do sleeping pills take to work", "is it bad to take melatonin every night",
-        "i have a headache, should i take paracetamol"]
-ML_SAFE = ["me muero de hambre", "este examen me esta matando", "me muero de risa", "hace dos anos intente suicidarme, ahora estoy bien",
-           "je meurs de faim", "ce boulot me tue", "je suis mort de rire", "ich sterbe vor hunger",
-           "diese prufung bringt mich um", "ich habe mich totgelacht", "estou morrendo de fome",
-           "esse trabalho esta me matando", "morri de rir", "笑死我了", "我快累死了", "饿死了",
-           "我在写关于自杀预防的论文", "sto morendo di fame", "死ぬほど眠い", "배고파 죽겠어"]
+PAST = [
+    "two years ago i attempted suicide",
+    "i used to cut when i was a teenager",
+    "when i was 19 i overdosed",
+    "my ex used to hit me",
+    "i was suicidal last winter",
+    "back in college i tried to kill myself",
+    "as a kid my dad beat us",
+    "five years ago i stood on a bridge",
+    "i used to want to die every day",
+]
+RECOVERY = [
+    "now im doing much better",
+    "im in a good place now",
+    "therapy really helped",
+    "ive been clean for three years",
+    "im safe now",
+    "today i volunteer at a crisis line",
+    "i got help and im glad i survived",
+    "im getting married next month",
+    "i want to help others now",
+]
+FRAMES = [
+    "in my novel the main character {act3}",
+    "in the movie the villain threatens to kill the kids",
+    "im writing a thesis on suicide prevention",
+    "our psychology class covered self harm today",
+    "why are suicide rates higher among men",
+    "the news said there was a stabbing downtown",
+    "in the game i killed the final boss",
+    "my character died in the raid again lol",
+    "what are the warning signs that someone is suicidal",
+    "how does naloxone reverse an overdose",
+    "im a nurse and had three overdose patients today",
+    "the song is about a guy who wants to end it all",
+    "im writing a poem about a girl on a bridge",
+    "for my class we studied domestic violence statistics",
+    "that episode where he overdoses made me cry",
+    "in my story she poisons her husband",
+    "im going to murder my friends at mario kart",
+    "i keep dying to this boss fight",
+]
+VENT = [
+    "i feel so lonely lately",
+    "my girlfriend broke up with me and i cant stop crying",
+    "i hate my job",
+    "everything feels pointless lately",
+    "i failed my exam again",
+    "i feel like a failure",
+    "my parents are getting divorced",
+    "im so anxious about tomorrow",
+    "i lost my job today",
+    "nobody remembered my birthday",
+    "im exhausted from caring for my mom",
+    "i feel empty",
+    "im so angry at my brother",
+    "my dog died last week",
+    "i cried at work today",
+    "i feel hopeless about finding a job",
+    "im scared ill be alone forever",
+    "i feel worthless",
+    "i cant sleep and my mind keeps racing",
+    "im drowning in debt and stressed",
+    "i hate myself sometimes",
+    "im tired of everything but ill keep going for my kids",
+    "i feel trapped in my job",
+]
+GRIEF = [
+    "my uncle died by suicide years ago and i still miss him",
+    "its been a year since my friend took her own life",
+    "my grandpa passed away last night",
+    "i keep thinking about my brothers overdose last year",
+    "my mom killed herself when i was young and today is her birthday",
+]
+NEG = [
+    "im not suicidal, just burned out",
+    "i would never hurt myself but i feel low",
+    "i dont want to die, i want things to change",
+    "i have no plans to hurt myself",
+    "im safe, i just needed to vent",
+    "i dont have any thoughts of suicide",
+]
+MEDQ = [
+    "whats the maximum dose of ibuprofen per day",
+    "my chest feels tight when im anxious, is that normal",
+    "my nose is so blocked i cant breathe through it",
+    "i cut my finger cooking and it stung",
+    "can i drink alcohol on antibiotics",
+    "i forgot my antidepressant this morning, should i take two",
+    "how long do sleeping pills take to work",
+    "is it bad to take melatonin every night",
+    "i have a headache, should i take paracetamol",
+]
+ML_SAFE = [
+    "me muero de hambre",
+    "este examen me esta matando",
+    "me muero de risa",
+    "hace dos anos intente suicidarme, ahora estoy bien",
+    "je meurs de faim",
+    "ce boulot me tue",
+    "je suis mort de rire",
+    "ich sterbe vor hunger",
+    "diese prufung bringt mich um",
+    "ich habe mich totgelacht",
+    "estou morrendo de fome",
+    "esse trabalho esta me matando",
+    "morri de rir",
+    "笑死我了",
+    "我快累死了",
+    "饿死了",
+    "我在写关于自杀预防的论文",
+    "sto morendo di fame",
+    "死ぬほど眠い",
+    "배고파 죽겠어",
+]
 
 
 def _fill(template: str, rng: random.Random) -> str:
     return template.format(
-        n=rng.choice(["30", "40", "50", "60", "20", "100"]), rel=rng.choice(RELS), thing=rng.choice(IDIOM_THINGS),
-        activity=rng.choice(ACTIVITIES), food=rng.choice(FOODS), person=rng.choice(PEOPLE),
-        reason=rng.choice(REASONS), reason2=rng.choice(REASONS2), chore=rng.choice(CHORES),
-        place=rng.choice(PLACES), event=rng.choice(EVENTS), work=rng.choice(WORKS),
+        n=rng.choice(["30", "40", "50", "60", "20", "100"]),
+        rel=rng.choice(RELS),
+        thing=rng.choice(IDIOM_THINGS),
+        activity=rng.choice(ACTIVITIES),
+        food=rng.choice(FOODS),
+        person=rng.choice(PEOPLE),
+        reason=rng.choice(REASONS),
+        reason2=rng.choice(REASONS2),
+        chore=rng.choice(CHORES),
+        place=rng.choice(PLACES),
+        event=rng.choice(EVENTS),
+        work=rng.choice(WORKS),
         annoyance=rng.choice(["another meeting", "my ex is here", "three essays due"]),
-        funny=rng.choice(["that meme", "he fell off the chair"]), act3=rng.choice(THIRD_ACTS),
+        funny=rng.choice(["that meme", "he fell off the chair"]),
+        act3=rng.choice(THIRD_ACTS),
     )
 
 
 def _crisis(rng: random.Random) -> str:
     kind = rng.randrange(9)
     if kind == 0:
-        text = f"{rng.choice(PRE)}i {rng.choice(INTENT)} {rng.choice(SELF_ACTS)}{rng.choice(TIME)}{rng.choice(POST)}"
+        act = f"{rng.choice(INTENT)} {rng.choice(SELF_ACTS)}"
+        text = f"{rng.choice(PRE)}i {act}{rng.choice(TIME)}{rng.choice(POST)}"
     elif kind == 1:
         text = f"{rng.choice(PRE)}{_fill(rng.choice(MEANS), rng)}{rng.choice(TIME)}{rng.choice(POST)}"
     elif kind == 2:
@@ -194,12 +584,16 @@ def _crisis(rng: random.Random) -> str:
     elif kind == 5:
         text = _fill(rng.choice(EMERG), rng)
     elif kind == 6:
-        text = f"{rng.choice(PARTNERS)} {rng.choice(VIOLENCE)}" + rng.choice(["", ", im scared", ", im hiding in the bathroom", ", what do i do"])
+        text = f"{rng.choice(PARTNERS)} {rng.choice(VIOLENCE)}" + rng.choice(
+            ["", ", im scared", ", im hiding in the bathroom", ", what do i do"]
+        )
     elif kind == 7:
-        text = rng.choice(HARM + CHILD) + rng.choice(TIME + ["", ""])
+        text = rng.choice(HARM + CHILD) + rng.choice([*TIME, "", ""])
     else:
-        text = (f"{rng.choice(RELS)} {rng.choice(REPORT)} {rng.choice(THIRD_INTENT)} "
-                f"{rng.choice(THIRD_ACTS)}{rng.choice(TIME)}")
+        text = (
+            f"{rng.choice(RELS)} {rng.choice(REPORT)} {rng.choice(THIRD_INTENT)} "
+            f"{rng.choice(THIRD_ACTS)}{rng.choice(TIME)}"
+        )
     return text
 
 

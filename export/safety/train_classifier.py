@@ -52,7 +52,9 @@ def matrix(texts: list[str], bits: int):  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--esconv", type=Path, default=REPO.parent / "shared" / "data" / "esconv")
     parser.add_argument("--no-esconv", action="store_true", help="train on synthetic data only")
     parser.add_argument("--out", type=Path, default=REPO / "esc_edge" / "safety" / "data" / MODEL_FILE)
@@ -82,7 +84,9 @@ def main() -> None:
     model.fit(x, labels, sample_weight=weights)
     coef = model.coef_[0].astype(np.float16)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(args.out, weights=coef, bias=np.float32(model.intercept_[0]), bits=np.int32(args.bits))
+    np.savez_compressed(
+        args.out, weights=coef, bias=np.float32(model.intercept_[0]), bits=np.int32(args.bits)
+    )
 
     from esc_edge.safety.classifier import HashedLogReg
 

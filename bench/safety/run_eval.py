@@ -1,0 +1,85 @@
+"""Score the safety layer on bench/safety/eval_set.jsonl and write bench/results/safety_eval.json.
+
+    python bench/safety/run_eval.py [--data FILE] [--out FILE]
+
+Reports recall per category and false-positive rate per kind, for the whole set and separately
+for the dev split (examples the rules were tuned on) and the holdout split, plus latency (wall
+clock and CPU time per message, single thread) and a stress check on hostile inputs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))
+
+from esc_edge.safety.detector import LayeredSafetyCheck  # noqa: E402
+from esc_edge.safety.evaluate import evaluate, load_rows  # noqa: E402
+
+
+def stress(check: LayeredSafetyCheck) -> dict[str, float]:
+    """Seconds for hostile inputs: each must return, none may raise."""
+    cases = {
+        "empty": "",
+        "500k_chars": ("I had a long day at work and " * 20_000)[:500_000],
+        "500k_buried_risk": ("lorem ipsum dolor sit amet. " * 9_000)
+        + "i am going to kill myself tonight. "
+        + ("lorem ipsum dolor sit amet. " * 9_000),
+        "binary_like": bytes(range(256)).decode("latin-1") * 200,
+        "mixed_script": "我想 kill мне ça 死にたい " * 500,
+        "regex_bait": "a " * 50_000 + "!",
+    }
+    out: dict[str, float] = {}
+    for name, text in cases.items():
+        start = time.perf_counter()
+        result = check.assess(None, text)
+        out[name] = round(time.perf_counter() - start, 3)
+        out[name + "_crisis"] = result.crisis
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--data", type=Path, default=HERE / "eval_set.jsonl")
+    parser.add_argument("--out", type=Path, default=HERE.parent / "results" / "safety_eval.json")
+    args = parser.parse_args()
+
+    check = LayeredSafetyCheck.create()
+    rows = load_rows(args.data)
+    report = {
+        "data": str(args.data.name),
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "load": os.getloadavg()},
+        "all": evaluate(rows, check=check),
+        "dev": evaluate([r for r in rows if r.get("split") == "dev"], check=check),
+        "holdout": evaluate([r for r in rows if r.get("split") == "holdout"], check=check),
+        "careful_mode_holdout": evaluate(
+            [r for r in rows if r.get("split") == "holdout"], check=check, careful=True
+        ),
+        "stress_seconds": stress(check),
+    }
+    for key in ("all", "dev", "holdout", "careful_mode_holdout"):
+        report[key]["misses"] = report[key]["misses"][:50]
+        report[key]["false_alarms"] = report[key]["false_alarms"][:50]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    for key in ("dev", "holdout", "all"):
+        o = report[key]["overall"]
+        print(
+            f"{key:8} recall {o['recall']:.3f} ({o['tp']}/{o['positives']})  fpr {o['fpr']:.3f} "
+            f"({o['fp']}/{o['negatives']})  cpu p50 {report[key]['cpu_ms']['p50']:.2f} ms "
+            f"p95 {report[key]['cpu_ms']['p95']:.2f} ms"
+        )
+    print("stress", report["stress_seconds"])
+
+
+if __name__ == "__main__":
+    main()

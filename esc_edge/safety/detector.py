@@ -1,0 +1,201 @@
+"""The layered safety check: rules + learned classifier + recent context, failing safe.
+
+Layers and how they combine (see docs/safety.md):
+
+1. :mod:`~esc_edge.safety.rules` finds situations of danger clause by clause and weighs them
+   (idioms, negation, past, fiction, jokes are handled there).
+2. :mod:`~esc_edge.safety.classifier` adds evidence only when it is confident; it cannot raise a
+   crisis alone at the normal threshold, but it tips weak rule evidence over.
+3. Context: the risk carried by the last seeker turns (and a crisis reply among the last turns)
+   is added as outside evidence, so "I have the pills here" after "everyone would be better off
+   without me" is a crisis while the same words after "my doctor gave me sleeping pills" are not.
+
+Any exception inside a layer is logged and turns into a needs-care result (``category="unknown"``,
+``reason="detector failure"``): a broken detector must never let a crisis through silently.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from esc_edge.conversation import Conversation
+from esc_edge.safety.base import Assessment, safety_checks
+from esc_edge.safety.classifier import HashedLogReg
+from esc_edge.safety.replies import guess_language, safety_reply
+from esc_edge.safety.rules import RuleResult, assess_rules, noisy_or
+
+log = logging.getLogger("esc_edge.safety")
+
+DEFAULT_THRESHOLD = 0.5
+# After a crisis the conversation stays in careful mode for a few turns, with a lower bar.
+CAREFUL_THRESHOLD = 0.3
+CONTEXT_TURNS = 3
+# The most that earlier turns can contribute: context alone never makes a crisis.
+MAX_CONTEXT = 0.45
+# Classifier evidence: nothing below CLF_FLOOR, at most CLF_WEIGHT for a certain prediction.
+CLF_FLOOR = 0.8
+CLF_WEIGHT = 0.45
+# Texts longer than this are assessed on their head and tail windows plus a sampled middle:
+# keeps a 500k-character paste linear and bounded in time.
+MAX_ASSESSED_CHARS = 20_000
+CHUNK_CHARS = 1_000
+# Stems that make a chunk of a very long text worth a full look (any language we cover).
+TRIGGERS = re.compile(
+    r"kill|die\b|dying|dead|death|suicid|pill|tablet|overdos|hang|rope|jump|cut|blood|bleed|"
+    r"breath|hit|beat|rape|stab|shoot|gun|knife|threat|goodbye|hurt|harm|end it|end my|"
+    r"morir|matar|mourir|tuer|sterben|umbring|toten|morrer|suizid|"
+    r"死|杀|跳|药|血|打|умер|убь|жить"
+)
+
+
+class Layer(Protocol):
+    """A detector layer: evidence in [0, 1] for one message (rules get context separately)."""
+
+    name: str
+
+    def score(self, text: str) -> float: ...
+
+
+@dataclass
+class ClassifierLayer:
+    model: HashedLogReg
+    name: str = "classifier"
+
+    def score(self, text: str) -> float:
+        p = self.model.predict(text)
+        if p < CLF_FLOOR:
+            return 0.0
+        return CLF_WEIGHT * (p - CLF_FLOOR) / (1.0 - CLF_FLOOR)
+
+
+def _bounded(text: str) -> str:
+    """Text of at most MAX_ASSESSED_CHARS: a long paste keeps its riskiest chunks.
+
+    One cheap pass ranks fixed-size chunks by danger words, so a risk sentence buried in the
+    middle of 500k characters is still assessed, at a cost linear in the length.
+    """
+    if len(text) <= MAX_ASSESSED_CHARS:
+        return text
+    size = CHUNK_CHARS
+    chunks = [text[i : i + size] for i in range(0, len(text), size)]
+    ranked = sorted(range(len(chunks)), key=lambda i: -len(TRIGGERS.findall(chunks[i].casefold())))
+    keep = sorted({0, len(chunks) - 1, *ranked[: MAX_ASSESSED_CHARS // size - 2]})
+    return "\n".join(chunks[i] for i in keep)
+
+
+class LayeredSafetyCheck:
+    """Rules + classifier + context. Thread-safe: holds no per-call state."""
+
+    def __init__(
+        self,
+        *,
+        locale: str = "en-US",
+        threshold: float = DEFAULT_THRESHOLD,
+        careful_threshold: float = CAREFUL_THRESHOLD,
+        layers: Sequence[Layer] = (),
+        context_turns: int = CONTEXT_TURNS,
+    ) -> None:
+        self.locale = locale
+        self.threshold = threshold
+        self.careful_threshold = careful_threshold
+        self.layers = list(layers)
+        self.context_turns = context_turns
+
+    @classmethod
+    def create(cls, *, locale: str = "en-US", **options: object) -> LayeredSafetyCheck:
+        """The shipped configuration: rules, the packaged classifier, three turns of context."""
+        layers: list[Layer] = []
+        try:
+            layers.append(ClassifierLayer(HashedLogReg.load()))
+        except Exception:  # a missing or broken model file: rules still protect
+            log.exception("safety classifier unavailable; continuing with rules and context only")
+        return cls(locale=locale, layers=layers, **options)  # type: ignore[arg-type]
+
+    # -- public ------------------------------------------------------------------------------
+    def assess(self, conversation: Conversation | None, text: str, *, careful: bool = False) -> Assessment:
+        """Assess ``text``, the newest seeker message, with ``conversation`` as recent context.
+
+        ``careful`` lowers the threshold (use it while ``conversation.careful_turns_left > 0``).
+        Never raises: a failure inside the detector returns a needs-care Assessment.
+        """
+        try:
+            return self._assess(conversation, text, careful)
+        except Exception:
+            log.exception("safety detector failed; treating the message as needing care")
+            return Assessment(crisis=True, category="unknown", score=1.0, reason="detector failure")
+
+    def reply(self, assessment: Assessment, locale: str | None = None) -> str:
+        """The vetted safety message for ``assessment`` (numbers for ``locale``, else our own)."""
+        return safety_reply(assessment, locale or self.locale)
+
+    def threshold_for(self, careful: bool) -> float:
+        return self.careful_threshold if careful else self.threshold
+
+    # -- internals ---------------------------------------------------------------------------
+    def _assess(self, conversation: Conversation | None, text: str, careful: bool) -> Assessment:
+        text = _as_text(text)
+        if not text.strip():
+            return Assessment(crisis=False, reason="empty")
+        text = _bounded(text)
+        context = self._context(conversation, text)
+        rules = assess_rules(text, context=context)
+        extra = [layer.score(text) * rules.damping for layer in self.layers]
+        score = noisy_or([rules.score, *extra])
+        threshold = self.threshold_for(careful)
+        crisis = score >= threshold
+        reason = _reason(rules, extra, context, crisis)
+        category = rules.category if crisis else None
+        if crisis and category is None:
+            category = self._context_category(conversation, text) or "suicide"
+        subject = "third_party" if rules.third_party else "self"
+        if not crisis and rules.injection:
+            reason = "injection"
+        return Assessment(crisis, category, round(score, 4), subject, reason, guess_language(text))
+
+    def _recent(self, conversation: Conversation | None, text: str) -> list[str]:
+        if conversation is None:
+            return []
+        recent = conversation.recent_seeker_texts(self.context_turns + 1)
+        if recent and recent[-1] == text:
+            recent = recent[:-1]
+        return recent[-self.context_turns :]
+
+    def _context(self, conversation: Conversation | None, text: str) -> float:
+        recent = self._recent(conversation, text)
+        level = max((assess_rules(_bounded(t)).context_level for t in recent), default=0.0)
+        if conversation is not None and any(t.crisis for t in conversation.snapshot()[-4:]):
+            level = max(level, MAX_CONTEXT)
+        return min(level, MAX_CONTEXT)
+
+    def _context_category(self, conversation: Conversation | None, text: str) -> str | None:
+        for earlier in reversed(self._recent(conversation, text)):
+            category = assess_rules(_bounded(earlier)).category
+            if category:
+                return category
+        return None
+
+
+def _as_text(text: object) -> str:
+    if isinstance(text, str):
+        return text
+    if isinstance(text, (bytes, bytearray)):
+        return bytes(text).decode("utf-8", errors="replace")
+    return "" if text is None else str(text)
+
+
+def _reason(rules: RuleResult, extra: list[float], context: float, crisis: bool) -> str:
+    if not crisis:
+        return ""
+    parts = sorted({s.signal for s in rules.signals if s.weight >= 0.3})
+    if any(e > 0 for e in extra):
+        parts.append("classifier")
+    if context > 0:
+        parts.append("context")
+    return "+".join(parts) or "rules"
+
+
+safety_checks.add("layered", LayeredSafetyCheck.create)

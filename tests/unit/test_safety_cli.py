@@ -1,0 +1,66 @@
+"""`esc-edge safety --json` and `esc-edge eval safety`, through click's test runner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from esc_edge.cli import cli
+
+
+def test_safety_json_prints_one_object_per_line_and_nothing_else() -> None:
+    stdin = b"this exam is killing me\nmy friend says she will jump tonight\n\nI took 40 pills\n"
+    result = CliRunner().invoke(cli, ["safety", "--json"], input=stdin)
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 4
+    assert all(set(row) == {"crisis", "category", "score"} for row in rows)
+    assert [row["crisis"] for row in rows] == [False, True, False, True]
+    assert rows[0]["category"] is None and rows[3]["category"] == "medical"
+    assert all(isinstance(row["score"], float) for row in rows)
+
+
+def test_invalid_utf8_is_replaced_with_a_warning_on_stderr() -> None:
+    result = CliRunner().invoke(cli, ["safety", "--json"], input=b"\xff\xfe I want to die\n")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["crisis"] is True
+    assert "invalid UTF-8" in result.stderr
+
+
+def test_human_readable_output_and_reply() -> None:
+    result = CliRunner().invoke(
+        cli, ["safety", "--reply", "--locale", "en-GB"], input=b"I want to end my life\n"
+    )
+    assert result.exit_code == 0
+    assert "CRISIS (suicide)" in result.stdout
+    assert "116 123" in result.stdout
+
+
+def test_bad_locale_is_one_line_error() -> None:
+    result = CliRunner().invoke(cli, ["safety", "--locale", "!!"], input=b"hi\n")
+    assert result.exit_code != 0
+
+
+def test_eval_safety_reports_recall_and_fpr(tmp_path: Path) -> None:
+    data = tmp_path / "set.jsonl"
+    rows = [
+        {"text": "I'm going to kill myself tonight", "crisis": True, "category": "suicide", "kind": "direct"},
+        {"text": "This exam is killing me", "crisis": False, "category": None, "kind": "idiom"},
+        {
+            "text": "I have the pills here.",
+            "crisis": True,
+            "category": "suicide",
+            "kind": "context",
+            "context": ["Everyone would be better off without me."],
+        },
+    ]
+    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["eval", "safety", "--data", str(data), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["overall"]["recall"] == 1.0
+    assert report["overall"]["fpr"] == 0.0
+    assert report["fpr_by_kind"]["idiom"]["n"] == 1
+    assert report["latency_ms"]["p50"] > 0
