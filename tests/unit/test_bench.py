@@ -1,0 +1,291 @@
+"""The benchmark suite's plumbing on fakes: no model, no timing assertions."""
+
+from __future__ import annotations
+
+import json
+import struct
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from bench import report, suite, weights
+from bench.suite import Context, SuiteOptions, run_suite, targets
+from esc_edge.errors import BackendUnavailableError
+from esc_edge.runtime import SystemProbe
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+# -- a tiny GGUF written by hand ---------------------------------------------------------------------------
+def _string(text: str) -> bytes:
+    data = text.encode()
+    return struct.pack("<Q", len(data)) + data
+
+
+def write_gguf(path: Path, tensors: dict[str, int], alignment: int = 32) -> Path:
+    """A GGUF v3 whose tensors have the given byte sizes (dims/types are dummies)."""
+    kv = _string("general.alignment") + struct.pack("<II", 4, alignment)
+    kv += _string("tokenizer.ggml.tokens") + struct.pack("<IIQ", 9, 8, 2) + _string("a") + _string("bc")
+    kv += _string("general.name") + struct.pack("<I", 8) + _string("tiny")
+    infos, offset = b"", 0
+    for name, size in tensors.items():
+        infos += _string(name) + struct.pack("<I", 1) + struct.pack("<Q", size) + struct.pack("<I", 0)
+        infos += struct.pack("<Q", offset)
+        offset += -(-size // alignment) * alignment
+    header = b"GGUF" + struct.pack("<IQQ", 3, len(tensors), 3) + kv + infos
+    header += b"\0" * (-len(header) % alignment)
+    data = b"".join(b"\1" * size + b"\0" * (-size % alignment) for size in tensors.values())
+    path.write_bytes(header + data)
+    return path
+
+
+@pytest.fixture
+def tiny_gguf(tmp_path: Path) -> Path:
+    return write_gguf(tmp_path / "tiny.Q4_1.gguf", {"token_embd.weight": 640, "blk.0.attn_q.weight": 96})
+
+
+def test_gguf_sizes_and_tied_output_counts_the_embedding(tiny_gguf: Path) -> None:
+    sizes = weights.tensor_sizes(tiny_gguf)
+    assert sizes == {"token_embd.weight": 640, "blk.0.attn_q.weight": 96}
+    counted = weights.weight_bytes(tiny_gguf)
+    # No output.weight: the embedding table is the output projection, read in full per token.
+    assert counted.tied_output and counted.per_token == 736
+
+
+def test_gguf_with_output_matrix_skips_the_embedding_table(tmp_path: Path) -> None:
+    path = write_gguf(tmp_path / "untied.gguf", {"token_embd.weight": 640, "output.weight": 640, "w": 64})
+    counted = weights.weight_bytes(path)
+    assert not counted.tied_output and counted.per_token == 704
+
+
+def test_not_a_gguf_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "x.gguf"
+    bad.write_bytes(b"GGML" + b"\0" * 64)
+    with pytest.raises(weights.GGUFError):
+        weights.tensor_sizes(bad)
+
+
+# -- the suite on a fake probe runner ---------------------------------------------------------------------
+def _turns(n: int) -> list[dict[str, Any]]:
+    return [
+        {"turn": i, "repeat": 0, "total_ms": 900.0 + i, "ttft_ms": 200.0, "safety_ms": 0.2, "plan_ms": 8.0,
+         "tokens": 30, "prompt_tokens": 50 * i, "reused_tokens": 40 * i, "words": 24, "crisis": False}
+        for i in range(1, n + 1)
+    ]  # fmt: skip
+
+
+class FakeProbes:
+    """Canned probe results; records every call (name, args, env)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any], dict[str, str]]] = []
+
+    def __call__(
+        self, name: str, args: dict[str, Any], env: dict[str, str] | None = None, timeout: float = 900
+    ) -> dict[str, Any]:
+        self.calls.append((name, args, env or {}))
+        return getattr(self, name)(args)
+
+    def bandwidth(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "read_gb_s": [10.0, 11.0],
+            "read_gb_s_best": 11.0,
+            "matmul_gflops_median": 50.0,
+            "buffer_mb": 512,
+        }
+
+    def decode(self, args: dict[str, Any]) -> dict[str, Any]:
+        contexts = {str(50 + 40 * n): {"exchanges": n, "ttft_ms": [300.0, 320.0], "llama_prompt_ms": [290.0]}
+                    for n in args["contexts"]}  # fmt: skip
+        return {"load_s": 0.1, "contexts": contexts, "decode_tok_s": [100.0, 90.0], "produced": [64, 64],
+                "llama_eval_tok_s": [105.0], "omp_wait_policy": "PASSIVE", "maxrss_mb": 200.0}  # fmt: skip
+
+    def e2e(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"import_s": 0.3, "load_s": 0.9, "ready_wall_s": 1.4, "turns": _turns(12), "maxrss_mb": 260.0,
+                "components": {"constraints": "ReplyConstraints" if args["constraints"] else "NoConstraints"},
+                "last_replies": ["I hear you."]}  # fmt: skip
+
+    def cold(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"import_s": 0.3, "load_s": 0.9, "ready_wall_s": 1.5, "maxrss_mb": 240.0, "components": {}}
+
+    def overhead(self, args: dict[str, Any]) -> dict[str, Any]:
+        side = {"decode_tok_s_median": 100.0, "ttft_ms_median": 300.0}
+        return {
+            "overhead": {"ours": side, "bare": side, "overhead_pct": 1.0, "ttft_ratio_ours_over_bare": 1.0}
+        }
+
+    def transformers(self, args: dict[str, Any]) -> dict[str, Any]:
+        run = {"ttft_ms": [500.0], "decode_tok_s": [25.0]}
+        return {"load_s": 20.0, "prompt_tokens": 55, "threads": {str(t): run for t in args["threads"]}}
+
+
+@pytest.fixture
+def no_gpu() -> SystemProbe:
+    return SystemProbe(system="linux", machine="x86_64", llama_gpu_offload=False, commands=[])
+
+
+def _run(options: SuiteOptions, probes: FakeProbes, no_gpu: SystemProbe) -> dict[str, Any]:
+    return run_suite(options, run_probe=probes, log=lambda message: None, system_probe=no_gpu)
+
+
+def test_quick_runs_one_thread_setting_and_skips_the_peers(
+    tiny_gguf: Path, tmp_path: Path, no_gpu: SystemProbe
+) -> None:
+    probes = FakeProbes()
+    result = _run(SuiteOptions(quick=True, model=tiny_gguf, out_dir=tmp_path), probes, no_gpu)
+    assert result["schema"] == suite.SCHEMA and result["quick"] and result["name"] == "quick"
+    assert set(suite.SECTIONS) <= set(result["sections"])
+    for name in ("overhead", "transformers", "constraints", "spread"):
+        assert "quick" in result["sections"][name]["skipped"]
+    decode_calls = [args for name, args, _ in probes.calls if name == "decode"]
+    assert [a["threads"] for a in decode_calls] == [1]
+    assert all(env.get("OMP_WAIT_POLICY") == "PASSIVE" for name, _, env in probes.calls if name == "decode")
+    cells = result["sections"]["policy"]["cells"]
+    assert cells[0]["quant"] == "Q4_1" and cells[0]["bytes_read_per_token"] == 736
+    # bandwidth 10.5 GB/s over 736 bytes per token -> the bound; 95 tok/s is a tiny share of it.
+    assert cells[0]["bandwidth_bound_tok_s"] == pytest.approx(10.5e9 / 736, rel=1e-3)
+    assert result["sections"]["cold_start"]["method"].startswith("one sample")
+    json.dumps(result)  # the whole result is JSON-serialisable
+
+
+def test_full_run_covers_threads_peers_and_the_spread(
+    tiny_gguf: Path, tmp_path: Path, no_gpu: SystemProbe, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(suite, "_variant", lambda ctx, quant: ctx.model)  # no requantisation here
+    monkeypatch.setattr(suite, "missing_modules", lambda names: [])  # as if torch were installed
+    probes = FakeProbes()
+    options = SuiteOptions(model=tiny_gguf, out_dir=tmp_path, quants=("Q4_1", "Q8_0"), cold_repeats=2)
+    result = _run(options, probes, no_gpu)
+    cells = result["sections"]["policy"]["cells"]
+    assert [(c["quant"], c["threads"]) for c in cells] == [("Q4_1", 1), ("Q4_1", 2), ("Q8_0", 1), ("Q8_0", 2)]
+    spread_envs = {env["OMP_WAIT_POLICY"] for name, _, env in probes.calls if name == "decode"}
+    assert spread_envs == {"PASSIVE", "ACTIVE"}
+    assert sum(1 for name, _, _ in probes.calls if name == "cold") == 3  # one warm-up + 2 counted
+    verdicts = {t["target"]: t for t in result["targets"]}
+    assert verdicts["end-to-end turn p50"]["met"] is True
+    assert verdicts["decode speed vs transformers (CPU)"]["value"] == pytest.approx(95 / 25, rel=1e-3)
+    assert verdicts["peak RSS"]["value"] == 260.0
+    assert result["sections"]["constraints"]["decode_speed_ratio_constrained_over_unconstrained"] == 1.0
+
+
+def test_a_gpu_profile_is_recorded_and_offloads_the_policy(
+    tiny_gguf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gpu = SystemProbe(system="linux", machine="x86_64", llama_gpu_offload=True, commands=["nvidia-smi"])
+    probes = FakeProbes()
+    result = run_suite(
+        SuiteOptions(quick=True, model=tiny_gguf, out_dir=tmp_path), probes, lambda m: None, gpu
+    )
+    runtime = result["sections"]["runtime"]
+    assert runtime["profile"] == "cuda" and runtime["policy_device"] == "gpu"
+    assert "GGML_CUDA" in runtime["build_cmake_args"]
+    assert all(args["n_gpu_layers"] == -1 for name, args, _ in probes.calls if name == "decode")
+
+
+def test_sections_without_their_component_are_skipped_with_a_reason(
+    tmp_path: Path, no_gpu: SystemProbe, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(suite, "resolve_policy", lambda options: (None, None, "no policy model: test"))
+    result = _run(SuiteOptions(quick=True, out_dir=tmp_path), FakeProbes(), no_gpu)
+    assert "no policy GGUF" in result["sections"]["policy"]["skipped"]
+    verdicts = {t["target"]: t["met"] for t in result["targets"]}
+    assert verdicts["decode speed vs transformers (CPU)"] is None
+    assert verdicts["overhead vs bare llama-cpp-python"] is None
+
+
+def test_constraints_section_skips_when_the_layer_is_missing(tiny_gguf: Path) -> None:
+    ctx = Context(SuiteOptions(model=tiny_gguf), FakeProbes(), tiny_gguf, None)
+    ctx.sections["e2e"] = {"turn_ms": {}, "components": {"constraints": "skipped: No module named x"}}
+    with pytest.raises(suite.Skip, match="not available"):
+        suite.section_constraints(ctx)
+
+
+def test_targets_report_values_not_just_verdicts() -> None:
+    sections = {
+        "e2e": {"turn_ms": {"p50": 1250.0}, "reply_words": {"p50": 28}, "maxrss_mb": 310.0},
+        "overhead": {"overhead_pct": 3.2},
+        "cold_start": {"ready_wall_s": {"p50": 2.4}, "maxrss_mb": 280.0},
+    }
+    rows = {t["target"]: t for t in targets(sections)}
+    assert rows["end-to-end turn p50"]["value"] == 1250.0 and rows["end-to-end turn p50"]["met"] is False
+    assert "28 words" in rows["end-to-end turn p50"]["note"]
+    assert rows["overhead vs bare llama-cpp-python"]["met"] is True
+    assert rows["cold start (warm disk cache)"]["met"] is False
+    assert rows["decode speed vs transformers (CPU)"]["met"] is None
+    assert rows["peak RSS"]["value"] == 310.0
+
+
+def test_rates_report_the_slow_tail_as_p95() -> None:
+    assert suite.rate([10.0, 20.0, 30.0])["p95"] < 20.0
+    assert suite.latency([10.0, 20.0, 30.0])["p95"] > 20.0
+    assert suite.latency([])["p50"] is None
+
+
+def test_outputs_json_markdown_and_plot(tiny_gguf: Path, tmp_path: Path, no_gpu: SystemProbe) -> None:
+    result = _run(SuiteOptions(quick=True, model=tiny_gguf, out_dir=tmp_path, name="t"), FakeProbes(), no_gpu)
+    paths = suite.write_outputs(result, tmp_path)
+    assert json.loads(Path(paths["json"]).read_text())["schema"] == suite.SCHEMA
+    md = Path(paths["md"]).read_text()
+    assert "| end-to-end turn p50 |" in md and "skipped" in md
+    if "png" in paths:
+        assert Path(paths["png"]).read_bytes()[:4] == b"\x89PNG"
+    else:
+        assert any("plot skipped" in n for n in json.loads(Path(paths["json"]).read_text())["notes"])
+    assert "end-to-end turn p50" in report.summary(result)
+
+
+# -- options, scenario, subprocess protocol, CLI -------------------------------------------------------------
+def test_parse_args_rejects_unknown_sections() -> None:
+    with pytest.raises(SystemExit):
+        suite.parse_args(["--sections", "policy,warp"])
+    assert suite.parse_args(["--sections", "e2e"]).sections == ("e2e",)
+
+
+def test_scenario_is_a_fixed_multi_turn_conversation() -> None:
+    data = yaml.safe_load((REPO / "bench" / "scenario.yaml").read_text())
+    assert len(data["turns"]) >= 10 and isinstance(data["seed"], int)
+    assert all(t["seeker"].strip() and t["reply"].strip() for t in data["turns"])
+    assert data["decode_prompt"].strip()
+
+
+def test_subprocess_runner_reads_the_result_line_and_reports_failures() -> None:
+    runner = suite.SubprocessRunner(python=sys.executable)
+    result = runner("bandwidth", {"mb": 8, "repeats": 1}, timeout=120)
+    assert result["buffer_mb"] == 8 and result["read_gb_s_median"] > 0
+    with pytest.raises(suite.ProbeFailed, match="failed"):
+        runner("no-such-probe", {}, timeout=60)
+
+
+def test_cli_finds_no_suite_outside_a_checkout(tmp_path: Path) -> None:
+    from esc_edge.cli.bench import find_bench_dir
+
+    with pytest.raises(BackendUnavailableError, match="not installed with the package"):
+        find_bench_dir(None, cwd=tmp_path, checkout=tmp_path)
+    assert find_bench_dir(str(REPO / "bench"), cwd=tmp_path, checkout=tmp_path) == (REPO / "bench").resolve()
+
+
+def test_cli_passes_its_options_to_the_suite(monkeypatch: pytest.MonkeyPatch, tiny_gguf: Path) -> None:
+    from esc_edge.cli import bench as cli_bench
+
+    seen: dict[str, Any] = {}
+
+    class FakeSuite:
+        @staticmethod
+        def main(argv: list[str], as_json: bool = False) -> int:
+            seen.update(argv=argv, as_json=as_json)
+            return 0
+
+    monkeypatch.setattr(cli_bench, "_load_suite", lambda folder: FakeSuite)
+    outcome = CliRunner().invoke(
+        cli_bench.bench,
+        ["--quick", "--json", "--out", "/tmp/x", "--model", str(tiny_gguf), "--runtime", "cpu"],
+    )
+    assert outcome.exit_code == 0, outcome.output
+    assert seen["as_json"] is True
+    assert seen["argv"][0] == "--quick"
+    pairs = dict(zip(seen["argv"][1::2], seen["argv"][2::2], strict=True))
+    assert pairs == {"--out": "/tmp/x", "--runtime": "cpu", "--model": str(tiny_gguf)}
