@@ -71,7 +71,7 @@ MACROS: dict[str, str] = {
         r"(?:drive|driving|crash|crashing|steer|steering) (?:\w+ ){0,2}(?:off (?:a |the )?(?:bridge|"
         r"cliff|road)|into (?:a |the )?(?:tree|wall|truck|oncoming traffic|river|lake))|"
         r"(?:step|stepping|jump|jumping|walk|walking) (?:off|onto|in front of) (?:the )?(?:platform|"
-        r"tracks|train|express)|drink (?:the |some |a bottle of )?(?:antifreeze|bleach|poison|"
+        r"tracks|train|express)|use the (?:gas|oven|gas oven|exhaust|car exhaust)|drink (?:the |some |a bottle of )?(?:antifreeze|bleach|poison|"
         r"pesticide|weed killer))"
     ),
     "DRUGS": (
@@ -251,7 +251,7 @@ _EN: list[Rule] = [
         r"\bonly (?:thing|reason|one) (?:keeping|that kept|that keeps|i stayed|that was "
         r"keeping) (?:me )?(?:here|alive|going)",
         r"\b(?:nobody|no one|noone) would (?:even )?(?:miss|notice|care) (?:\w+ ){0,2}"
-        r"(?:if i|when i|me if i) (?:was|were|died|disappeared|was gone|wasnt here|killed|"
+        r"(?:if i|when i|me if i) (?:was|were|died|was gone|wasnt here|killed|"
         r"wasnt around|didnt wake up)",
         r"\bwould (?:all )?be (?:better|happier|easier|fine|relieved) (?:\w+ ){0,2}(?:without me|"
         r"if i (?:was|were) gone|if i wasnt here|if i (?:died|disappeared))",
@@ -1057,7 +1057,7 @@ _CONCEPTS: list[Rule] = [
         "ideation",
         0.6,
         r"\b(?:nobody|no one|noone|who) (?:would|will|is going to) (?:even )?(?:care|notice|miss me|"
-        r"cry) (?:\w+ ){0,2}if i (?:jumped|died|killed myself|was gone|disappeared|overdosed|ended it|"
+        r"cry) (?:\w+ ){0,2}if i (?:jumped|died|killed myself|was gone|overdosed|ended it|"
         r"wasnt here)",
         r"\bbetter off (?:\w+ ){0,4}(?:insurance|life insurance)|\binsurance money\b",
         r"\bi want out\b|\bdecided to go\b|\bready to go\b(?! (?:to|out|home|back|on))",
@@ -1203,6 +1203,102 @@ _CONCEPTS: list[Rule] = [
         r"medicinas|medicamentos)",
     ),
     *_rules("child_risk", "child", 0.75, r"孩子\w{0,4}关在|\btengo (?:[4-9]|1[0-5]) anos\b"),
+    *_rules(
+        "suicide",
+        "vague",
+        0.4,
+        r"\b(?:i think )?(?:its|it is) time\b(?! (?:to|for) )",
+        r"\b(?:no way|not) (?:im|i am|i will|ill|i) (?:going to )?mak(?:e|ing) it (?:through|to|past)",
+        r"\b(?:wanted|want|needed) to tell someone before\b|\bbefore i do it\b",
+        r"\bnot answering\b|\bisnt answering\b|\bphone is off\b",
+    ),
+    *_rules(
+        "suicide",
+        "goodbye",
+        0.6,
+        r"\b(?:left|leaving|wrote down|written down) (?:\w+ ){0,3}(?:passwords|a letter|letters|instructions|my will)\b",
+        r"\bgave me (?:her|his|their) (?:cat|dog|pets?|things|stuff|jewelry|guitar)",
+        r"\bwont need (?:her|him|them|it|this|any of it) (?:\w+ ){0,2}(?:anymore|where|soon|after)",
+    ),
+    *_rules(
+        "suicide",
+        "plan",
+        0.45,
+        r"\b(?:different|several|multiple) (?:pharmacies|stores|shops|chemists)|\bso (?:they|nobody|no one) (?:wouldnt|would not|wont|doesnt) (?:ask|notice|find|suspect|know)",
+        r"\bwhen (?:my )?(?:\w+ ){0,2}(?:leaves|is away|goes away|is out|goes out|is gone)\b",
+    ),
+    *_rules(
+        "suicide",
+        "ideation",
+        0.85,
+        r"\b(?:better|easier|happier|fine|relieved|better place)\b (?:\w+ ){0,4}if i (?:just )?(?:didnt|did not|wasnt|was not|werent|were not) (?:exist|here|alive|around|born)",
+    ),
+    *_rules(
+        "suicide",
+        "means",
+        0.7,
+        r"\b(?:bath|bathtub|tub) (?:\w+ ){0,3}(?:razor|blade|knife|pills|razors|blades)|\b(?:razor|blade|knife) (?:\w+ ){0,3}(?:bath|bathtub|tub)\b",
+    ),
+    *_rules(
+        "medical",
+        "emergency",
+        0.9,
+        r"\b(?:fell|fallen|hit|banged) (?:\w+ ){0,3}head (?:\w+ ){0,8}(?:blood|bleeding|confused|unconscious|wont wake|not responding|vomiting|throwing up|passed out|cant remember)",
+    ),
+    *_rules(
+        "abuse",
+        "danger",
+        0.7,
+        r"\b(?:drunk|high|wasted) (?:\w+ ){0,4}(?:driving|in the car|behind the wheel)|\b(?:kids|children|baby|son|daughter) in the car (?:\w+ ){0,4}(?:drunk|high|wasted)",
+        r"\b(?:hell|hes going to|he will|shell|shes going to|she will) crash\b",
+        r"\bkick(?:ing|ed)? (?:the |my |down the )?door (?:down|in)|\bbreak(?:ing)? (?:down )?(?:the |my )?door (?:down|in)",
+    ),
+    *_rules(
+        "harm_others",
+        "harm",
+        0.9,
+        r"\b(?:put|putting|slip|slipping) (?:\w+ ){1,3}in (?:his|her|their|my \w+s?|the) (?:food|drink|coffee|tea|dinner|meal|water|soup)",
+        r"\b(?:imagining|picturing|dreaming about|fantasizing about) {GAP2}{HARMVERB} {TARGET}\b",
+    ),
+    *_rules(
+        "child_risk",
+        "child",
+        0.85,
+        r"\b{CHILD} (?:\w+ ){0,3}(?:alone|by (?:him|her)self|unsupervised) (?:\w+ ){0,4}(?:highway|road|street|traffic|river|lake|pool|balcony|window|at night|motorway|railway)",
+        r"\b{CHILD} (?:\w+ ){0,8}(?:isnt|is not|not|stopped|wont stop) (?:crying|moving|breathing|responding|waking)",
+    ),
+    *_rules(
+        "suicide",
+        "goodbye",
+        0.6,
+        r"\bcartas? (?:\w+ ){0,1}(?:para|a) (?:mi|mis) (?:familia|hijos|padres|madre|padre|hermanos?)|\b(?:se acaba|acaba|termina) todo\b|\babschiedsbrief\w*|\bcartas? para (?:a )?minha",
+    ),
+    *_rules(
+        "suicide",
+        "intent",
+        0.9,
+        r"\b(?:vou tomar|tomar|vou engolir) (?:\w+ ){0,1}(?:todos|todas) (?:os|as) (?:remedios|comprimidos|pilulas|calmantes)",
+        r"\bmi butto\b|\bbuttarmi\b|\bmi (?:ammazzo|uccido)\b",
+        r"\b(?:pillen|tabletten|medicijnen) (?:\w+ ){0,2}(?:verzameld|gespaard)|\balle pillen\b",
+    ),
+    *_rules(
+        "abuse",
+        "danger",
+        0.8,
+        r"\bme batendo\b|\btrancad[ao]\b|\bme machucando\b",
+    ),
+    *_rules(
+        "suicide",
+        "vague",
+        0.3,
+        r"\bmade up my mind\b|\bmind is made up\b",
+    ),
+    *_rules(
+        "suicide",
+        "intent",
+        0.9,
+        r"^(?:going to|gonna|about to|want to|ready to|planning to|plan to) {GAP2}{KILLSELF}",
+    ),
 ]
 
 RULES: tuple[Rule, ...] = (*_EN, *_ML, *_CONCEPTS)
@@ -1367,7 +1463,9 @@ BENIGN = compile_rule(
     r"talk (?:tomorrow|later|soon|on "
     r"\w+day)|can we talk|see you|charity|declutter|decluttering|donate|donated|donating|thrift|"
     r"moving (?:house|out|abroad|to)|new (?:job|city|flat|apartment|place)|offline for|"
-    r"signing off|logging off|for a (?:few days|week|while)|back (?:on|in|next))\b"
+    r"signing off|logging off|for a (?:few days|week|while)|back (?:on|in|next)|photos|sunset|sunrise|"
+    r"the view|selfie|gorgeous|beautiful|fishing|tourist|sightseeing|climbing|anyone want|for free|"
+    r"free to a good home|selling|garage sale|yard sale)\b"
 )
 # Hypotheticals and how-to questions: "what should I do if I find someone unconscious?"
 HYPOTHETICAL = compile_rule(

@@ -135,7 +135,7 @@ _PHRASE_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bself[- ]?delete\b"), "kill myself"),
     (re.compile(r"\bself[- ]?deleting\b"), "killing myself"),
     (re.compile(r"\bself[- ]harm"), "self harm"),
-    (re.compile(r"\bs[*\-.]?u[*\-.]?i?[*\-.]?c[*\-.]?i?[*\-.]?d[*\-.]?e\b"), "suicide"),
+    (re.compile(r"\bs[*\-.]?u?[*\-.]?i?[*\-.]?c[*\-.]?i?[*\-.]?d[*\-.]?e\b"), "suicide"),
     (re.compile(r"\bk[*.]ll"), "kill"),
     (re.compile(r"\bd[*.]e\b"), "die"),
 )
