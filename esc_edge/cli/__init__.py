@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "eval": "esc_edge.cli.eval:eval_group",
     "bench": "esc_edge.cli.bench:bench",
     "serve": "esc_edge.cli.serve:serve",
+    "history": "esc_edge.cli.history:history",
 }
 
 
