@@ -71,7 +71,8 @@ MACROS: dict[str, str] = {
         r"(?:drive|driving|crash|crashing|steer|steering) (?:\w+ ){0,2}(?:off (?:a |the )?(?:bridge|"
         r"cliff|road)|into (?:a |the )?(?:tree|wall|truck|oncoming traffic|river|lake))|"
         r"(?:step|stepping|jump|jumping|walk|walking) (?:off|onto|in front of) (?:the )?(?:platform|"
-        r"tracks|train|express)|use the (?:gas|oven|gas oven|exhaust|car exhaust)|drink (?:the |some |a bottle of )?(?:antifreeze|bleach|poison|"
+        r"tracks|train|express)|use the (?:gas|oven|gas oven|exhaust|car exhaust)|drink (?:the |some |"
+        r"a bottle of )?(?:antifreeze|bleach|poison|"
         r"pesticide|weed killer))"
     ),
     "DRUGS": (
@@ -1216,7 +1217,8 @@ _CONCEPTS: list[Rule] = [
         "suicide",
         "goodbye",
         0.6,
-        r"\b(?:left|leaving|wrote down|written down) (?:\w+ ){0,3}(?:passwords|a letter|letters|instructions|my will)\b",
+        r"\b(?:left|leaving|wrote down|written down) (?:\w+ ){0,3}(?:passwords|a letter|letters|"
+        r"instructions|my will)\b",
         r"\bgave me (?:her|his|their) (?:cat|dog|pets?|things|stuff|jewelry|guitar)",
         r"\bwont need (?:her|him|them|it|this|any of it) (?:\w+ ){0,2}(?:anymore|where|soon|after)",
     ),
@@ -1224,60 +1226,71 @@ _CONCEPTS: list[Rule] = [
         "suicide",
         "plan",
         0.45,
-        r"\b(?:different|several|multiple) (?:pharmacies|stores|shops|chemists)|\bso (?:they|nobody|no one) (?:wouldnt|would not|wont|doesnt) (?:ask|notice|find|suspect|know)",
+        r"\b(?:different|several|multiple) (?:pharmacies|stores|shops|chemists)|\bso (?:they|nobody|"
+        r"no one) (?:wouldnt|would not|wont|doesnt) (?:ask|notice|find|suspect|know)",
         r"\bwhen (?:my )?(?:\w+ ){0,2}(?:leaves|is away|goes away|is out|goes out|is gone)\b",
     ),
     *_rules(
         "suicide",
         "ideation",
         0.85,
-        r"\b(?:better|easier|happier|fine|relieved|better place)\b (?:\w+ ){0,4}if i (?:just )?(?:didnt|did not|wasnt|was not|werent|were not) (?:exist|here|alive|around|born)",
+        r"\b(?:better|easier|happier|fine|relieved|better place)\b (?:\w+ ){0,4}if i (?:just )?(?:didnt|"
+        r"did not|wasnt|was not|werent|were not) (?:exist|here|alive|around|born)",
     ),
     *_rules(
         "suicide",
         "means",
         0.7,
-        r"\b(?:bath|bathtub|tub) (?:\w+ ){0,3}(?:razor|blade|knife|pills|razors|blades)|\b(?:razor|blade|knife) (?:\w+ ){0,3}(?:bath|bathtub|tub)\b",
+        r"\b(?:bath|bathtub|tub) (?:\w+ ){0,3}(?:razor|blade|knife|pills|razors|blades)|\b(?:razor|blade|"
+        r"knife) (?:\w+ ){0,3}(?:bath|bathtub|tub)\b",
     ),
     *_rules(
         "medical",
         "emergency",
         0.9,
-        r"\b(?:fell|fallen|hit|banged) (?:\w+ ){0,3}head (?:\w+ ){0,8}(?:blood|bleeding|confused|unconscious|wont wake|not responding|vomiting|throwing up|passed out|cant remember)",
+        r"\b(?:fell|fallen|hit|banged) (?:\w+ ){0,3}head (?:\w+ ){0,8}(?:blood|bleeding|confused|"
+        r"unconscious|wont wake|not responding|vomiting|throwing up|passed out|cant remember)",
     ),
     *_rules(
         "abuse",
         "danger",
         0.7,
-        r"\b(?:drunk|high|wasted) (?:\w+ ){0,4}(?:driving|in the car|behind the wheel)|\b(?:kids|children|baby|son|daughter) in the car (?:\w+ ){0,4}(?:drunk|high|wasted)",
+        r"\b(?:drunk|high|wasted) (?:\w+ ){0,4}(?:driving|in the car|behind the wheel)|\b(?:kids|children|"
+        r"baby|son|daughter) in the car (?:\w+ ){0,4}(?:drunk|high|wasted)",
         r"\b(?:hell|hes going to|he will|shell|shes going to|she will) crash\b",
-        r"\bkick(?:ing|ed)? (?:the |my |down the )?door (?:down|in)|\bbreak(?:ing)? (?:down )?(?:the |my )?door (?:down|in)",
+        r"\bkick(?:ing|ed)? (?:the |my |down the )?door (?:down|in)|\bbreak(?:ing)? (?:down )?(?:the |"
+        r"my )?door (?:down|in)",
     ),
     *_rules(
         "harm_others",
         "harm",
         0.9,
-        r"\b(?:put|putting|slip|slipping) (?:\w+ ){1,3}in (?:his|her|their|my \w+s?|the) (?:food|drink|coffee|tea|dinner|meal|water|soup)",
+        r"\b(?:put|putting|slip|slipping) (?:\w+ ){1,3}in (?:his|her|their|my \w+s?|the) (?:food|drink|"
+        r"coffee|tea|dinner|meal|water|soup)",
         r"\b(?:imagining|picturing|dreaming about|fantasizing about) {GAP2}{HARMVERB} {TARGET}\b",
     ),
     *_rules(
         "child_risk",
         "child",
         0.85,
-        r"\b{CHILD} (?:\w+ ){0,3}(?:alone|by (?:him|her)self|unsupervised) (?:\w+ ){0,4}(?:highway|road|street|traffic|river|lake|pool|balcony|window|at night|motorway|railway)",
-        r"\b{CHILD} (?:\w+ ){0,8}(?:isnt|is not|not|stopped|wont stop) (?:crying|moving|breathing|responding|waking)",
+        r"\b{CHILD} (?:\w+ ){0,3}(?:alone|by (?:him|her)self|unsupervised) (?:\w+ ){0,4}(?:highway|road|"
+        r"street|traffic|river|lake|pool|balcony|window|at night|motorway|railway)",
+        r"\b{CHILD} (?:\w+ ){0,8}(?:isnt|is not|not|stopped|wont stop) (?:crying|moving|breathing|"
+        r"responding|waking)",
     ),
     *_rules(
         "suicide",
         "goodbye",
         0.6,
-        r"\bcartas? (?:\w+ ){0,1}(?:para|a) (?:mi|mis) (?:familia|hijos|padres|madre|padre|hermanos?)|\b(?:se acaba|acaba|termina) todo\b|\babschiedsbrief\w*|\bcartas? para (?:a )?minha",
+        r"\bcartas? (?:\w+ ){0,1}(?:para|a) (?:mi|mis) (?:familia|hijos|padres|madre|padre|hermanos?)|"
+        r"\b(?:se acaba|acaba|termina) todo\b|\babschiedsbrief\w*|\bcartas? para (?:a )?minha",
     ),
     *_rules(
         "suicide",
         "intent",
         0.9,
-        r"\b(?:vou tomar|tomar|vou engolir) (?:\w+ ){0,1}(?:todos|todas) (?:os|as) (?:remedios|comprimidos|pilulas|calmantes)",
+        r"\b(?:vou tomar|tomar|vou engolir) (?:\w+ ){0,1}(?:todos|todas) (?:os|as) (?:remedios|"
+        r"comprimidos|pilulas|calmantes)",
         r"\bmi butto\b|\bbuttarmi\b|\bmi (?:ammazzo|uccido)\b",
         r"\b(?:pillen|tabletten|medicijnen) (?:\w+ ){0,2}(?:verzameld|gespaard)|\balle pillen\b",
     ),
