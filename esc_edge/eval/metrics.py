@@ -1,12 +1,12 @@
 """Evaluation metrics in plain numpy (no scikit-learn at run time).
 
-Sections: classification (planner strategies and emotions). Generation metrics (BLEU, ROUGE,
-Distinct) belong in their own section below it.
+Sections: classification (planner strategies and emotions), then generation (BLEU, ROUGE,
+Distinct, with bootstrap intervals), each in its own section.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -130,3 +130,112 @@ def _check_labels(gold: Labels, pred: Labels, n_classes: int) -> tuple[np.ndarra
         if arr.size and (arr.min() < 0 or arr.max() >= n_classes):
             raise ValueError(f"labels must be in [0, {n_classes})")
     return gold_arr, pred_arr
+
+
+# =============================================================================================
+# Generation (policy replies against the human supporter's replies)
+# =============================================================================================
+# Exactly how each number is computed (these match the policy de-risk, so results compare):
+# * BLEU-2: sacrebleu corpus BLEU, BLEU(max_ngram_order=2, effective_order=True), its default
+#   "13a" tokeniser, case-sensitive, one reference per reply; brevity penalty included.
+#   Corpus-level, not an average of sentence BLEUs. Published ESC papers mostly use NLTK-style
+#   BLEU on lower-cased tokens, so compare with them to about +-1 point only.
+# * ROUGE-L: rouge-score's rougeL F-measure x 100 (its tokeniser: lower case, non-alphanumerics
+#   to spaces, no stemming), computed per reply and averaged.
+# * Distinct-n: distinct n-grams / all n-grams x 100 over all replies together, on lower-cased
+#   whitespace tokens.
+# * Confidence intervals: percentile bootstrap over replies (resample the evaluated turns with
+#   replacement and recompute the corpus statistic), seeded. Not for Distinct-n: a resample
+#   repeats replies, which counts as repeated n-grams and biases it low.
+# sacrebleu and rouge-score are imported inside the functions: they are the `eval` extra.
+
+BOOTSTRAP_RESAMPLES = 1000
+
+
+def bleu2(hypotheses: Sequence[str], references: Sequence[str]) -> float:
+    """Corpus BLEU-2 (sacrebleu, 13a tokens, case-sensitive), 0..100."""
+    from sacrebleu.metrics import BLEU
+
+    _check_pairs(hypotheses, references)
+    scorer = BLEU(max_ngram_order=2, effective_order=True)
+    return float(scorer.corpus_score(list(hypotheses), [list(references)]).score)
+
+
+def rouge_l_scores(hypotheses: Sequence[str], references: Sequence[str]) -> list[float]:
+    """ROUGE-L F x 100 of each reply against its reference (rouge-score, no stemming)."""
+    from rouge_score import rouge_scorer
+
+    _check_pairs(hypotheses, references)
+    scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=False)
+    return [
+        100.0 * scorer.score(ref, hyp)["rougeL"].fmeasure
+        for hyp, ref in zip(hypotheses, references, strict=True)
+    ]
+
+
+def rouge_l(hypotheses: Sequence[str], references: Sequence[str]) -> float:
+    scores = rouge_l_scores(hypotheses, references)
+    return float(np.mean(scores)) if scores else 0.0
+
+
+def distinct_n(texts: Sequence[str], n: int) -> float:
+    """Distinct n-grams / all n-grams x 100, over lower-cased whitespace tokens of all texts."""
+    grams: list[tuple[str, ...]] = []
+    for text in texts:
+        words = text.lower().split()
+        grams += [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
+    return 100.0 * len(set(grams)) / len(grams) if grams else 0.0
+
+
+def mean_words(texts: Sequence[str]) -> float:
+    return float(np.mean([len(t.split()) for t in texts])) if texts else 0.0
+
+
+def bootstrap_ci(
+    statistic: Callable[[np.ndarray], float],
+    n_items: int,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = 0,
+    level: float = 0.95,
+) -> tuple[float, float]:
+    """Percentile interval of ``statistic(indices)`` over resamples of ``range(n_items)``."""
+    if n_items == 0:
+        return (0.0, 0.0)
+    rng = np.random.default_rng(seed)
+    values = [statistic(rng.integers(0, n_items, n_items)) for _ in range(resamples)]
+    tail = 100 * (1 - level) / 2
+    low, high = np.percentile(values, [tail, 100 - tail])
+    return (float(low), float(high))
+
+
+def generation_report(
+    hypotheses: Sequence[str],
+    references: Sequence[str],
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """BLEU-2, ROUGE-L and mean words with 95% bootstrap intervals; Distinct-1/2."""
+    hyps, refs = list(hypotheses), list(references)
+    rouge = np.asarray(rouge_l_scores(hyps, refs))
+
+    def pick(texts: list[str], idx: np.ndarray) -> list[str]:
+        return [texts[i] for i in idx]
+
+    stats: dict[str, Callable[[np.ndarray], float]] = {
+        "bleu2": lambda idx: bleu2(pick(hyps, idx), pick(refs, idx)),
+        "rouge_l": lambda idx: float(rouge[idx].mean()),
+        "mean_words": lambda idx: mean_words(pick(hyps, idx)),
+    }
+    everything = np.arange(len(hyps))
+    report: dict[str, Any] = {"n": len(hyps)}
+    for name, fn in stats.items():
+        low, high = bootstrap_ci(fn, len(hyps), resamples, seed)
+        report[name] = {"value": round(fn(everything), 2), "ci95": [round(low, 2), round(high, 2)]}
+    report["distinct1"] = {"value": round(distinct_n(hyps, 1), 2)}
+    report["distinct2"] = {"value": round(distinct_n(hyps, 2), 2)}
+    return report
+
+
+def _check_pairs(hypotheses: Sequence[str], references: Sequence[str]) -> None:
+    if len(hypotheses) != len(references):
+        raise ValueError("one reference per hypothesis is needed")

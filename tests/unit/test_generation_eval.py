@@ -1,0 +1,70 @@
+"""Generation metrics and the selection of evaluated turns (no model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from esc_edge.eval.generation import (
+    GenerationResult,
+    dialogue_cases,
+    evenly_spaced_cases,
+    question_adherence,
+)
+from esc_edge.eval.metrics import bleu2, distinct_n, generation_report, mean_words, rouge_l
+
+pytest.importorskip("sacrebleu")
+pytest.importorskip("rouge_score")
+
+DIALOGUE = {
+    "id": "d1",
+    "situation": "laid off",
+    "turns": [
+        {"speaker": "supporter", "text": "Hi there!", "strategy": "Others"},
+        {"speaker": "seeker", "text": "I lost my job.", "strategy": None},
+        {"speaker": "supporter", "text": "That is hard.", "strategy": "Reflection of feelings"},
+        {"speaker": "supporter", "text": "What  happened?", "strategy": "Question"},
+        {"speaker": "seeker", "text": "They closed.", "strategy": None},
+        {"speaker": "supporter", "text": "I see.", "strategy": "Others"},
+    ],
+}
+
+
+def test_turns_follow_a_seeker_message_and_join_the_supporter_run() -> None:
+    cases = dialogue_cases(DIALOGUE)
+    assert [c.reference for c in cases] == ["That is hard.", "I see."]
+    assert cases[0].reference_turn == "That is hard. What happened?"
+    assert cases[0].strategy == "Reflection of feelings"
+    assert cases[0].context[-1].text == "I lost my job."
+    assert len(evenly_spaced_cases([DIALOGUE] * 10, 5)) == 5
+
+
+def test_metrics_on_known_inputs() -> None:
+    assert bleu2(["the cat sat on the mat"], ["the cat sat on the mat"]) == pytest.approx(100.0)
+    assert bleu2(["a b c d"], ["w x y z"]) < 5
+    assert rouge_l(["What happened?"], ["what happened"]) == pytest.approx(100.0)
+    assert distinct_n(["a a a", "a b"], 1) == pytest.approx(100 * 2 / 5)
+    assert distinct_n(["A b", "a B"], 2) == pytest.approx(50.0)
+    assert mean_words(["one two", "three"]) == 1.5
+    with pytest.raises(ValueError):
+        bleu2(["a"], [])
+
+
+def test_report_has_intervals_around_the_value() -> None:
+    hyps = [f"reply number {i} about work" for i in range(30)]
+    refs = [f"answer {i} about your work" for i in range(30)]
+    report = generation_report(hyps, refs, resamples=200)
+    for key in ("bleu2", "rouge_l", "mean_words"):
+        low, high = report[key]["ci95"]
+        assert low <= report[key]["value"] <= high
+    assert report["distinct2"]["value"] > 0
+
+
+def test_question_adherence_counts_question_marks_by_strategy() -> None:
+    cases = dialogue_cases(DIALOGUE)
+    results = [
+        GenerationResult(cases[0], "What was that like?", "Question", 1.0),
+        GenerationResult(cases[1], "That sounds hard.", "Others", 1.0),
+    ]
+    adherence = question_adherence(results)
+    assert adherence["question_turns_with_q"] == 100.0
+    assert adherence["other_turns_with_q"] == 0.0
