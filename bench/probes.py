@@ -432,6 +432,16 @@ def _torch_runs(model: Any, prompt: Any, repeats: int, n_tokens: int) -> dict[st
     return {"ttft_ms": ttft, "decode_tok_s": decode}
 
 
+@probe("quantize")
+def quantize(args: dict[str, Any]) -> dict[str, Any]:
+    """Derive a quantised variant (llama.cpp logs every tensor, so it runs out of the suite's sight)."""
+    from bench.weights import derive_variant
+
+    started = time.perf_counter()
+    path = derive_variant(Path(args["model"]), args["ftype"], Path(args["cache_dir"]))
+    return {"path": str(path), "seconds": time.perf_counter() - started, "bytes": path.stat().st_size}
+
+
 @probe("bandwidth")
 def bandwidth(args: dict[str, Any]) -> dict[str, Any]:
     """Single-thread memory read bandwidth (numpy sum over a buffer far larger than the caches)

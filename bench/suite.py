@@ -236,10 +236,14 @@ def _variant(ctx: Context, quant: str) -> Path:
     assert ctx.model is not None
     if quant == "Q4_1" and ctx.model.name.endswith("Q4_1.gguf"):
         return ctx.model
-    from bench.weights import derive_variant
+    from bench.weights import variant_path
 
     cache = ctx.options.cache_dir or _default_cache()
-    return derive_variant(ctx.model, quant, cache)
+    path = variant_path(ctx.model, quant, cache)
+    if not path.is_file():
+        ctx.log(f"  deriving {quant} from {ctx.model.name} into {cache}")
+        ctx.probe("quantize", {"model": str(ctx.model), "ftype": quant, "cache_dir": str(cache)})
+    return path
 
 
 def _default_cache() -> Path:

@@ -125,6 +125,13 @@ def _file_key(path: Path) -> str:
     return hashlib.sha256(f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:12]
 
 
+def variant_path(base: Path, ftype: str, cache_dir: Path) -> Path:
+    """Where the ``ftype`` variant of ``base`` is cached (keyed by the base's path, size and mtime)."""
+    if ftype not in FTYPES:
+        raise ValueError(f"unknown quantisation {ftype!r}; known: {', '.join(FTYPES)}")
+    return cache_dir / f"{base.stem}.{_file_key(base)}.{ftype}.gguf"
+
+
 def derive_variant(base: Path, ftype: str, cache_dir: Path) -> Path:
     """Requantise ``base`` to ``ftype`` once (cached). Measures speed, not a fresh quantisation's quality.
 
@@ -132,12 +139,10 @@ def derive_variant(base: Path, ftype: str, cache_dir: Path) -> Path:
     weights (``allow_requantize``): their file size and speed are what a fresh export would give,
     their accuracy is not.
     """
-    if ftype not in FTYPES:
-        raise ValueError(f"unknown quantisation {ftype!r}; known: {', '.join(FTYPES)}")
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    out = cache_dir / f"{base.stem}.{_file_key(base)}.{ftype}.gguf"
+    out = variant_path(base, ftype, cache_dir)
     if out.is_file():
         return out
+    cache_dir.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     import llama_cpp
 

@@ -289,3 +289,23 @@ def test_cli_passes_its_options_to_the_suite(monkeypatch: pytest.MonkeyPatch, ti
     assert seen["argv"][0] == "--quick"
     pairs = dict(zip(seen["argv"][1::2], seen["argv"][2::2], strict=True))
     assert pairs == {"--out": "/tmp/x", "--runtime": "cpu", "--model": str(tiny_gguf)}
+
+
+def test_missing_variant_is_derived_in_its_own_probe_once(tiny_gguf: Path, tmp_path: Path) -> None:
+    class Quantizing(FakeProbes):
+        def quantize(self, args: dict[str, Any]) -> dict[str, Any]:
+            out = weights.variant_path(Path(args["model"]), args["ftype"], Path(args["cache_dir"]))
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(b"GGUF")
+            return {"path": str(out), "seconds": 0.1, "bytes": 4}
+
+    probes = Quantizing()
+    ctx = Context(SuiteOptions(model=tiny_gguf, cache_dir=tmp_path / "cache"), probes, tiny_gguf, None)
+    ctx.log = lambda message: None
+    assert suite._variant(ctx, "Q4_1") == tiny_gguf  # the shipped base is not requantised
+    first = suite._variant(ctx, "Q8_0")
+    assert first.name.endswith(".Q8_0.gguf") and first.parent == tmp_path / "cache"
+    assert suite._variant(ctx, "Q8_0") == first  # cached: no second quantisation
+    assert [(n, a["ftype"]) for n, a, _ in probes.calls] == [("quantize", "Q8_0")]
+    with pytest.raises(ValueError, match="unknown quantisation"):
+        weights.variant_path(tiny_gguf, "Q3_X", tmp_path)
