@@ -767,8 +767,12 @@ class ReplyProcessor:
 # The Constraints implementation
 # =============================================================================================
 
+# A whole template marker ends the reply's turn: what follows it belongs to another turn.
+_TURN_MARKER = re.compile(r"<\|(?:im_start|im_end|endoftext)\|>|</s>", re.IGNORECASE)
+_CHATML_ROLE = re.compile(r"^\s*(?:system|user|assistant)\b\s*", re.IGNORECASE)
 _MARKERS = re.compile(r"<\|[a-z_]*\|?>?|\|>|</?s>", re.IGNORECASE)
-_TAG = re.compile(r"^\s*\[[^\]]{0,40}\]\s*")
+# A bracketed tag anywhere ("[Question]"): the reply never needs brackets (they are masked).
+_TAG = re.compile(r"\s*\[[^\]]{0,40}\]\s*")
 _ROLE = re.compile(
     r"\b(seeker|user|supporter|assistant|human|system|therapist|counsel+or|listener|response|reply)\s*:",
     re.IGNORECASE,
@@ -807,8 +811,14 @@ class ReplyConstraints:
 
 def finalize_reply(text: str, word_budget: int) -> str:
     """Last clean-up of a finished or cut reply; never empties a reply that has words."""
+    segments = _TURN_MARKER.split(text)
+    # The first segment with words is the reply; a role name right after "<|im_start|>" is the
+    # template's, not the reply's.
+    text = next((seg for seg in segments if seg.strip()), "")
+    if len(segments) > 1 and not segments[0].strip():
+        text = _CHATML_ROLE.sub("", text, count=1)
     text = _MARKERS.sub(" ", text)
-    text = _TAG.sub("", text)
+    text = _TAG.sub(" ", text)
     role = _ROLE.search(text)
     if role is not None:
         # A speaker label: the model started writing a dialogue. Keep what came before it, or
