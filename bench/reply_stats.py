@@ -363,6 +363,11 @@ def mode_stats(records: Sequence[Record], settings: Settings, config: C.Decoding
             / max(1, len(replies)),
             4,
         ),
+        "stock_phrase_counts": dict(
+            collections.Counter(
+                " ".join(p) for r in replies for p in phrases if contains_phrase(words_of(r), p)
+            ).most_common(10)
+        ),
         "question_mark_share": {
             "Question": _share([q > 0 for q, f in zip(questions, is_question, strict=True) if f]),
             "other_strategies": _share([q > 0 for q, f in zip(questions, is_question, strict=True) if not f]),
