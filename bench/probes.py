@@ -8,10 +8,12 @@ the suite (and kept as the failure reason when the probe dies).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -68,6 +70,51 @@ def _pin(cpus: list[int] | None) -> list[int] | None:
     if cpus and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, set(cpus))
     return sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+
+
+# -- a neighbour on the other core ---------------------------------------------------------------------------
+# What a co-tenant does to our decode, without settings of ours changing: ``stream`` reads a buffer far
+# larger than the caches (it competes for memory bandwidth, like a neighbour VM on the same host
+# socket would), ``compute`` spins on a few cache-resident numbers (it competes for nothing we use).
+NEIGHBOUR_CODE = {
+    "stream": "import numpy as np\nb = np.ones(2**25)\nwhile True:\n    b.sum()\n",
+    "compute": "x = 1.0\nwhile True:\n    x = x * 1.0000001 + 1e-9\n",
+}
+
+
+def neighbour_cpu(own: list[int] | None, available: list[int]) -> int | None:
+    """A CPU the neighbour can have to itself: one outside our pinned set (None if there is none)."""
+    others = [cpu for cpu in available if not own or cpu not in own]
+    return others[-1] if others else None
+
+
+@contextlib.contextmanager
+def neighbour(kind: str | None, cpu: int | None) -> Iterator[dict[str, Any]]:
+    """Run a ``kind`` load pinned to ``cpu`` for the duration of the block (nothing if ``kind`` is None)."""
+    info: dict[str, Any] = {"kind": kind, "cpu": cpu}
+    if not kind:
+        yield info
+        return
+    if kind not in NEIGHBOUR_CODE:
+        raise ValueError(f"unknown neighbour load {kind!r}; known: {', '.join(NEIGHBOUR_CODE)}")
+    if cpu is None:
+        raise RuntimeError("no spare CPU for a neighbour load")
+
+    def pin() -> None:
+        os.sched_setaffinity(0, {cpu})
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", NEIGHBOUR_CODE[kind]],
+        preexec_fn=pin if hasattr(os, "sched_setaffinity") else None,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(0.5)  # let it fault its buffer in before we measure
+    try:
+        yield {**info, "pid": proc.pid}
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 # -- policy decode -------------------------------------------------------------------------------------
@@ -179,18 +226,23 @@ def decode(args: dict[str, Any]) -> dict[str, Any]:
     processor = args.get("processor", "none")
     story = _prompt_tokens(llm, [Turn("seeker", scenario["decode_prompt"])])
     _time_generation(llm, story, 8, processor)  # warm-up: page cache, repacking, allocations
-    before = cpu_times()
-    contexts: dict[str, Any] = {}
-    for n_exchanges in args.get("contexts", [5]):
-        tokens = _prompt_tokens(llm, history_turns(scenario, n_exchanges))
-        rows = [_time_generation(llm, tokens, 1, processor) for _ in range(repeats)]
-        contexts[str(len(tokens))] = {
-            "exchanges": n_exchanges,
-            "ttft_ms": [r["ttft_ms"] for r in rows],
-            "llama_prompt_ms": [r["llama"]["prompt_ms"] for r in rows],
-        }
-    runs = [_time_generation(llm, story, n_tokens, processor) for _ in range(repeats)]
-    shares = busy_shares(before, cpu_times())
+    usable = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    load = args.get("neighbour")
+    with neighbour(
+        load, neighbour_cpu(affinity if args.get("cpus") else None, usable) if load else None
+    ) as nb:
+        before = cpu_times()
+        contexts: dict[str, Any] = {}
+        for n_exchanges in args.get("contexts", [5]):
+            tokens = _prompt_tokens(llm, history_turns(scenario, n_exchanges))
+            rows = [_time_generation(llm, tokens, 1, processor) for _ in range(repeats)]
+            contexts[str(len(tokens))] = {
+                "exchanges": n_exchanges,
+                "ttft_ms": [r["ttft_ms"] for r in rows],
+                "llama_prompt_ms": [r["llama"]["prompt_ms"] for r in rows],
+            }
+        runs = [_time_generation(llm, story, n_tokens, processor) for _ in range(repeats)]
+        shares = busy_shares(before, cpu_times())
     return {
         "load_s": load_s,
         "contexts": contexts,
@@ -204,6 +256,7 @@ def decode(args: dict[str, Any]) -> dict[str, Any]:
         "llama_perf": [r["llama"] for r in runs],
         "cpu_shares": shares,
         "affinity": affinity,
+        "neighbour": nb,
         "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
         "maxrss_mb": maxrss_mb(),
     }
@@ -442,20 +495,29 @@ def quantize(args: dict[str, Any]) -> dict[str, Any]:
     return {"path": str(path), "seconds": time.perf_counter() - started, "bytes": path.stat().st_size}
 
 
+def _read_gb_s(buffer: Any) -> float:
+    started = time.perf_counter()
+    buffer.sum()
+    return float(buffer.nbytes / (time.perf_counter() - started) / 1e9)
+
+
 @probe("bandwidth")
 def bandwidth(args: dict[str, Any]) -> dict[str, Any]:
     """Single-thread memory read bandwidth (numpy sum over a buffer far larger than the caches)
     and single-thread float32 matmul throughput, on the CPU given in ``cpus`` (or any)."""
     import numpy as np
 
-    _pin(args.get("cpus"))
+    own = _pin(args.get("cpus"))
     buffer = np.ones(args.get("mb", 512) * 2**20 // 8, dtype=np.float64)
     buffer.sum()  # fault the pages in
-    reads = []
-    for _ in range(args.get("repeats", 5)):
-        started = time.perf_counter()
-        buffer.sum()
-        reads.append(buffer.nbytes / (time.perf_counter() - started) / 1e9)
+
+    reads = [_read_gb_s(buffer) for _ in range(args.get("repeats", 5))]
+    shared: list[float] = []
+    if args.get("with_stream_neighbour") and own and len(own) > 1:
+        # Pinned to one CPU, with a streaming neighbour on another: how much of the bandwidth is ours.
+        os.sched_setaffinity(0, {own[0]})
+        with neighbour("stream", neighbour_cpu([own[0]], own)):
+            shared = [_read_gb_s(buffer) for _ in range(args.get("repeats", 5))]
     del buffer
     a = np.ones((512, 512), dtype=np.float32)
     a @ a
@@ -468,6 +530,7 @@ def bandwidth(args: dict[str, Any]) -> dict[str, Any]:
         "read_gb_s": reads,
         "read_gb_s_median": statistics.median(reads),
         "read_gb_s_best": max(reads),
+        "read_gb_s_with_stream_neighbour": shared,
         "matmul_gflops_median": statistics.median(flops),
         "buffer_mb": args.get("mb", 512),
     }

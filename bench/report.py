@@ -108,7 +108,14 @@ def markdown(result: dict[str, Any]) -> str:
         out += [
             "",
             f"Memory read bandwidth (1 thread): {_fmt(bw['read_gb_s']['p50'], 2)} GB/s; "
-            f"matmul {_fmt(bw.get('matmul_gflops'))} GFLOP/s (1 thread).",
+            f"matmul {_fmt(bw.get('matmul_gflops'))} GFLOP/s (1 thread)."
+            + (
+                f" With a memory-streaming neighbour on the other core: "
+                f"{_fmt(bw['read_gb_s_with_stream_neighbour']['p50'], 2)} GB/s "
+                f"({_fmt(bw.get('share_left_by_neighbour'), 2)} of it)."
+                if "read_gb_s_with_stream_neighbour" in bw
+                else ""
+            ),
         ]
     if "turn_ms" in s.get("e2e", {}):
         out += ["", "## End-to-end turn", *_e2e(s["e2e"])]

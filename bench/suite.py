@@ -79,6 +79,7 @@ class SuiteOptions:
     cache_dir: Path | None = None  # derived quantisations (default: the user cache)
     planner_fp32: Path | None = None
     planner_torch: Path | None = None
+    planner_run: Path | None = None  # a planner training run: its fp32 ONNX and torch encoder
     plot: bool = True
     timeout_s: float = 900.0
 
@@ -193,16 +194,28 @@ def rate(values: Sequence[float]) -> dict[str, Any]:
 def section_bandwidth(ctx: Context) -> dict[str, Any]:
     result = ctx.probe(
         "bandwidth",
-        {"mb": 512, "repeats": 3 if ctx.options.quick else 7},
+        {
+            "mb": 512,
+            "repeats": 3 if ctx.options.quick else 7,
+            "with_stream_neighbour": not ctx.options.quick,
+        },
         env={"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
     )
-    return {
+    out = {
         "read_gb_s": rate(result["read_gb_s"]),
         "read_gb_s_best": round(result["read_gb_s_best"], 2),
         "matmul_gflops": round(result["matmul_gflops_median"], 1),
         "buffer_mb": result["buffer_mb"],
         "method": "numpy float64 sum over a 512 MB buffer, one thread, median of repeats",
     }
+    shared = result.get("read_gb_s_with_stream_neighbour") or []
+    if shared:
+        # A host whose memory is busy with other tenants looks like this from inside the VM.
+        out["read_gb_s_with_stream_neighbour"] = rate(shared)
+        out["share_left_by_neighbour"] = round(
+            statistics.median(shared) / statistics.median(result["read_gb_s"]), 3
+        )
+    return out
 
 
 def section_planner(ctx: Context) -> dict[str, Any]:
@@ -218,8 +231,11 @@ def section_planner(ctx: Context) -> dict[str, Any]:
         "model_dir": str(model_dir),
     }
     if not ctx.options.quick:
-        args["fp32"] = str(ctx.options.planner_fp32) if ctx.options.planner_fp32 else None
-        args["torch"] = str(ctx.options.planner_torch) if ctx.options.planner_torch else None
+        fp32, torch_dir = planner_peers(ctx.options)
+        args["fp32"] = str(fp32) if fp32 else None
+        args["torch"] = (
+            str(torch_dir) if torch_dir and not missing_modules(("torch", "transformers")) else None
+        )
     result = ctx.probe("planner", args, env={"OMP_NUM_THREADS": "1"})
     out.unlink(missing_ok=True)
     return {
@@ -230,6 +246,20 @@ def section_planner(ctx: Context) -> dict[str, Any]:
         "notes": result.get("notes", []),
         "maxrss_mb": result.get("maxrss_mb"),
     }
+
+
+def planner_peers(options: SuiteOptions) -> tuple[Path | None, Path | None]:
+    """The fp32 ONNX planner and its torch encoder: given, or found in a training run's folders."""
+    fp32, torch_dir = options.planner_fp32, options.planner_torch
+    run = options.planner_run
+    if run is not None:
+        if fp32 is None:
+            found = [p for p in (run / "export" / "planner.fp32.onnx", run / "export" / "fp32" / "model.onnx")
+                     if p.is_file()]  # fmt: skip
+            fp32 = found[0] if found else None
+        if torch_dir is None and (run / "best" / "encoder" / "config.json").is_file():
+            torch_dir = run / "best" / "encoder"
+    return fp32, torch_dir
 
 
 def _variant(ctx: Context, quant: str) -> Path:
@@ -295,6 +325,7 @@ def decode_cell(
         "produced": raw["produced"],
         "cpu_shares": raw.get("cpu_shares"),
         "affinity": raw.get("affinity"),
+        "neighbour": raw.get("neighbour"),
         "maxrss_mb": raw.get("maxrss_mb"),
     }
     bandwidth = ctx.sections.get("bandwidth", {}).get("read_gb_s", {}).get("p50")
@@ -535,8 +566,27 @@ def section_spread(ctx: Context) -> dict[str, Any]:
         ("1 thread, ACTIVE", model, 1, "ACTIVE", {}),
         ("2 threads, PASSIVE", model, 2, "PASSIVE", {}),
         ("2 threads, ACTIVE", model, 2, "ACTIVE", {}),
+        # Prefill is matrix-matrix work that two threads can share; decode is not (see cpu.yaml).
+        ("1 decode + 2 prefill threads, PASSIVE", model, 1, "PASSIVE", {"threads_batch": 2}),
+        ("1 decode + 2 prefill threads, ACTIVE", model, 1, "ACTIVE", {"threads_batch": 2}),
         ("1 thread pinned to cpu 0", model, 1, "PASSIVE", {"cpus": [0]}),
         ("1 thread pinned to cpu 1", model, 1, "PASSIVE", {"cpus": [1]}),
+        # A co-tenant on the other core: memory-bound vs compute-bound (what differs between hosts).
+        (
+            "cpu 0, memory-streaming neighbour on cpu 1",
+            model,
+            1,
+            "PASSIVE",
+            {"cpus": [0], "neighbour": "stream"},
+        ),
+        (
+            "cpu 0, compute-bound neighbour on cpu 1",
+            model,
+            1,
+            "PASSIVE",
+            {"cpus": [0], "neighbour": "compute"},
+        ),
+        ("2 threads ACTIVE, compute-bound neighbour", model, 2, "ACTIVE", {"neighbour": "compute"}),
         ("n_batch 64", model, 1, "PASSIVE", {"n_batch": 64}),
         ("n_batch 512", model, 1, "PASSIVE", {"n_batch": 512, "n_ubatch": 512}),
         ("n_ctx 512", model, 1, "PASSIVE", {"n_ctx": 512}),
@@ -777,6 +827,9 @@ def parse_args(argv: Sequence[str] | None = None) -> SuiteOptions:
         "--planner-fp32", type=Path, default=None, help="fp32 planner ONNX for the int8 comparison"
     )
     p.add_argument("--planner-torch", type=Path, default=None, help="planner encoder dir for the torch row")
+    p.add_argument(
+        "--planner-run", type=Path, default=None, help="planner training run: finds the fp32 and torch rows"
+    )
     p.add_argument("--no-plot", action="store_true")
     a = p.parse_args(argv)
     sections = tuple(s.strip() for s in a.sections.split(",")) if a.sections else SECTIONS
@@ -796,6 +849,7 @@ def parse_args(argv: Sequence[str] | None = None) -> SuiteOptions:
         cache_dir=a.cache_dir,
         planner_fp32=a.planner_fp32,
         planner_torch=a.planner_torch,
+        planner_run=a.planner_run,
         plot=not a.no_plot,
     )
 

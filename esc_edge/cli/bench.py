@@ -59,13 +59,23 @@ def _load_suite(bench_dir: Path) -> Any:
 @click.option("--lora", type=click.Path(dir_okay=False, exists=True, path_type=str), default=None,
               help="LoRA GGUF applied to --model.")  # fmt: skip
 @click.option("--sections", default=None, help="Comma-separated subset of the suite's sections.")
+@click.option("--repeats", type=click.IntRange(1), default=None, help="Repeats per measurement (default 5).")
+@click.option(
+    "--tokens", type=click.IntRange(2), default=None, help="Tokens decoded per repeat (default 64)."
+)
+@click.option("--planner-run", type=click.Path(file_okay=False, exists=True, path_type=str), default=None,
+              help="A planner training run folder: adds the fp32 ONNX and torch planner rows.")  # fmt: skip
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=str), default=None,
+              help="Where derived quantisations (Q8_0, Q4_K_M, Q4_0) are kept.")  # fmt: skip
+@click.option("--no-plot", is_flag=True, help="Skip the PNG.")
 @click.option("--bench-dir", type=click.Path(file_okay=False, path_type=str), default=None,
               help=f"The checkout's bench/ folder (default: found, or ${BENCH_DIR_ENV}).")  # fmt: skip
 def bench(as_json: bool, bench_dir: str | None, **params: Any) -> None:
     """Measure what a support turn costs here: latency, tokens/s, memory, and the peers."""
     suite = _load_suite(find_bench_dir(bench_dir))
     argv = ["--quick"] if params.pop("quick") else []
+    argv += ["--no-plot"] if params.pop("no_plot") else []
     for name, value in params.items():
         if value is not None:
-            argv += [f"--{name}", str(value)]
+            argv += [f"--{name.replace('_', '-')}", str(value)]
     suite.main(argv, as_json=as_json)

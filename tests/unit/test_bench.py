@@ -282,13 +282,17 @@ def test_cli_passes_its_options_to_the_suite(monkeypatch: pytest.MonkeyPatch, ti
     monkeypatch.setattr(cli_bench, "_load_suite", lambda folder: FakeSuite)
     outcome = CliRunner().invoke(
         cli_bench.bench,
-        ["--quick", "--json", "--out", "/tmp/x", "--model", str(tiny_gguf), "--runtime", "cpu"],
-    )
+        ["--quick", "--json", "--out", "/tmp/x", "--model", str(tiny_gguf), "--runtime", "cpu",
+         "--no-plot", "--repeats", "7", "--planner-run", str(tiny_gguf.parent)],
+    )  # fmt: skip
     assert outcome.exit_code == 0, outcome.output
     assert seen["as_json"] is True
-    assert seen["argv"][0] == "--quick"
-    pairs = dict(zip(seen["argv"][1::2], seen["argv"][2::2], strict=True))
-    assert pairs == {"--out": "/tmp/x", "--runtime": "cpu", "--model": str(tiny_gguf)}
+    assert seen["argv"][:2] == ["--quick", "--no-plot"]
+    pairs = dict(zip(seen["argv"][2::2], seen["argv"][3::2], strict=True))
+    assert pairs == {"--out": "/tmp/x", "--runtime": "cpu", "--model": str(tiny_gguf), "--repeats": "7",
+                     "--planner-run": str(tiny_gguf.parent)}  # fmt: skip
+    # Every flag the command passes on is one the suite accepts.
+    assert suite.parse_args(seen["argv"]).repeats == 7
 
 
 def test_missing_variant_is_derived_in_its_own_probe_once(tiny_gguf: Path, tmp_path: Path) -> None:
@@ -309,3 +313,69 @@ def test_missing_variant_is_derived_in_its_own_probe_once(tiny_gguf: Path, tmp_p
     assert [(n, a["ftype"]) for n, a, _ in probes.calls] == [("quantize", "Q8_0")]
     with pytest.raises(ValueError, match="unknown quantisation"):
         weights.variant_path(tiny_gguf, "Q3_X", tmp_path)
+
+
+def test_spread_varies_threads_policy_pinning_and_a_neighbour(
+    tiny_gguf: Path, tmp_path: Path, no_gpu: SystemProbe, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(suite, "_variant", lambda ctx, quant: ctx.model)
+    probes = FakeProbes()
+    options = SuiteOptions(model=tiny_gguf, out_dir=tmp_path, sections=("bandwidth", "spread"))
+    result = _run(options, probes, no_gpu)
+    rows = result["sections"]["spread"]["rows"]
+    decode = [(args, env) for name, args, env in probes.calls if name == "decode"]
+    assert len(rows) == len(decode)
+    loads = {a.get("neighbour") for a, _ in decode}
+    assert loads == {None, "stream", "compute"}
+    # A neighbour on the other core only means something when we are pinned away from it, or use both.
+    assert all(a.get("cpus") == [0] or a["threads"] == 2 for a, _ in decode if a.get("neighbour"))
+    assert any(a.get("threads_batch") == 2 and a["threads"] == 1 for a, _ in decode)
+    assert rows[0]["decode_vs_baseline"] == 1.0
+    bandwidth_args = next(a for name, a, _ in probes.calls if name == "bandwidth")
+    assert bandwidth_args["with_stream_neighbour"] is True
+
+
+def test_bandwidth_reports_the_share_a_streaming_neighbour_leaves(
+    tmp_path: Path, no_gpu: SystemProbe
+) -> None:
+    class Shared(FakeProbes):
+        def bandwidth(self, args: dict[str, Any]) -> dict[str, Any]:
+            return {**super().bandwidth(args), "read_gb_s_with_stream_neighbour": [5.0, 5.5]}
+
+    ctx = Context(SuiteOptions(), Shared(), None, None)
+    section = suite.section_bandwidth(ctx)
+    assert section["share_left_by_neighbour"] == pytest.approx(5.25 / 10.5, abs=1e-3)
+
+
+def test_neighbour_runs_pinned_for_the_block_and_is_gone_after() -> None:
+    import os
+
+    from bench import probes
+
+    assert probes.neighbour_cpu([0], [0, 1]) == 1
+    assert probes.neighbour_cpu(None, [0, 1]) == 1
+    assert probes.neighbour_cpu([0], [0]) is None
+    with probes.neighbour(None, None) as info:
+        assert info["kind"] is None and "pid" not in info
+    with pytest.raises(ValueError, match="unknown neighbour"), probes.neighbour("disk", 0):
+        pass
+    cpu = sorted(os.sched_getaffinity(0))[-1]
+    with probes.neighbour("compute", cpu) as info:
+        pid = info["pid"]
+        assert os.sched_getaffinity(pid) == {cpu}
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_planner_peers_are_found_in_a_training_run(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    (run / "export").mkdir(parents=True)
+    (run / "export" / "planner.fp32.onnx").write_bytes(b"onnx")
+    (run / "best" / "encoder").mkdir(parents=True)
+    (run / "best" / "encoder" / "config.json").write_text("{}")
+    fp32, encoder = suite.planner_peers(SuiteOptions(planner_run=run))
+    assert fp32 == run / "export" / "planner.fp32.onnx" and encoder == run / "best" / "encoder"
+    given = tmp_path / "mine.onnx"
+    assert suite.planner_peers(SuiteOptions(planner_run=run, planner_fp32=given))[0] == given
+    assert suite.planner_peers(SuiteOptions(planner_run=tmp_path / "empty")) == (None, None)
+    assert suite.parse_args(["--planner-run", str(run)]).planner_run == run
