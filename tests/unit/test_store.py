@@ -87,3 +87,84 @@ def test_shipped_registry_is_consistent() -> None:
         assert spec.license and spec.source.type in ("pypi-wheel", "package")
         if spec.source.type == "pypi-wheel":
             assert spec.sha256 and len(spec.sha256) == 64 and spec.size
+
+
+ONNX_BYTES = b"onnx-model" * 300
+
+
+def _package_registry(payload: bytes = ONNX_BYTES):  # type: ignore[no-untyped-def]
+    return parse({
+        "defaults": {"policy": None, "planner": "shipped"},
+        "models": {"shipped": {
+            "role": "planner", "file": "planner.int8.onnx", "format": "onnx", "size": len(payload),
+            "sha256": hashlib.sha256(payload).hexdigest(), "license": "CC-BY-NC-4.0",
+            "source": {"type": "package", "path": "planner/model"},
+        }},
+    })  # fmt: skip
+
+
+@pytest.fixture
+def package_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "pkg"
+    monkeypatch.setattr("esc_edge.models.store.package_path", lambda rel: root / rel)
+    model_dir = root / "planner" / "model"
+    model_dir.mkdir(parents=True)
+    (model_dir / "planner.int8.onnx").write_bytes(ONNX_BYTES)
+    return model_dir
+
+
+def test_package_model_resolves_to_its_verified_directory(tmp_path: Path, package_root: Path) -> None:
+    fetcher = WheelFetcher()
+    store = ModelStore(tmp_path / "cache", _package_registry(), fetcher)
+    assert store.location("shipped") == package_root
+    assert store.is_installed("shipped") and store.path("shipped") == package_root
+    assert store.pull("shipped") == package_root and fetcher.calls == 0
+    # The installed package is not written to (it may be read-only).
+    assert sorted(p.name for p in package_root.iterdir()) == ["planner.int8.onnx"]
+
+
+def test_damaged_package_model_is_refused_not_pulled(tmp_path: Path, package_root: Path) -> None:
+    fetcher = WheelFetcher()
+    store = ModelStore(tmp_path / "cache", _package_registry(), fetcher)
+    onnx = package_root / "planner.int8.onnx"
+    onnx.write_bytes(ONNX_BYTES[:-1] + b"X")  # same size, other bytes
+    assert not store.is_installed("shipped")
+    with pytest.raises(ModelCorruptError, match="sha256") as info:
+        store.path("shipped", pull=True)
+    assert "reinstall esc-edge" in str(info.value.hint)
+    onnx.write_bytes(ONNX_BYTES[:10])
+    with pytest.raises(ModelCorruptError, match="expected"):
+        store.pull("shipped")
+    onnx.unlink()
+    with pytest.raises(ModelNotFoundError, match=r"planner\.int8\.onnx does not exist"):
+        store.path("shipped")
+    assert fetcher.calls == 0
+
+
+def test_components_build_the_registry_default_planner_from_the_package(
+    tmp_path: Path, package_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import esc_edge.planner.onnx  # noqa: F401  (registers the real "onnx" planner, replaced below)
+    from esc_edge._components import Components
+    from esc_edge.config import load_settings
+    from esc_edge.planner.base import Plan, planners
+    from esc_edge.runtime import select_runtime
+
+    opened: list[Path] = []
+
+    class FakePlanner:
+        def plan(self, conversation: object) -> Plan:
+            return Plan(strategy="Question")
+
+    def factory(model_dir: Path, **options: object) -> FakePlanner:
+        opened.append(model_dir)
+        return FakePlanner()
+
+    monkeypatch.setitem(planners._factories, "onnx", factory)
+    store = ModelStore(tmp_path / "cache", _package_registry(), WheelFetcher())
+    settings = load_settings({"planner": "onnx"}, config_path=tmp_path / "none.yaml", environ={})
+    planner = Components(settings, select_runtime("cpu"), store=store).planner()
+    assert isinstance(planner, FakePlanner) and opened == [package_root]
+    (package_root / "planner.int8.onnx").write_bytes(b"tampered")
+    with pytest.raises(ModelCorruptError):
+        Components(settings, select_runtime("cpu"), store=store).planner()
