@@ -253,11 +253,13 @@ class AsyncSupporter:
         settings: Settings | None = None,
         *,
         pull: bool | Callable[[list[str]], bool] = False,
-        **options: Any,
+        max_pending: int = DEFAULT_MAX_PENDING,
+        max_sessions: int = DEFAULT_MAX_SESSIONS,
+        store: HistoryStore | None = None,
     ) -> AsyncSupporter:
         """Load the models off the event loop and wrap them: ``await AsyncSupporter.open(pull=True)``."""
         supporter = await asyncio.to_thread(Supporter, settings, pull=pull)
-        return cls(supporter, **options)
+        return cls(supporter, max_pending=max_pending, max_sessions=max_sessions, store=store)
 
     # -- replies ---------------------------------------------------------------------------------
     def astream(
