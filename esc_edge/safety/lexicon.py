@@ -65,7 +65,8 @@ MACROS: dict[str, str] = {
         r"cliff|balcony|ledge|tower|overpass|parking garage|window)|"
         r"jump in front of|throw {REFL} (?:off|in front of|under)|"
         r"walk into (?:traffic|the sea|the ocean|the lake|the river)|step in front of|"
-        r"end it all|end everything|suicide|overdose on (?:my |her |his )?(?:pills|meds)|"
+        r"end it all|end everything|suicide|overdos(?:e|ing) on (?:my |her |his |all my |all of my )?"
+        r"(?:pills|meds|tablets|medication|sleeping pills|painkillers)|"
         r"not wake up|never wake up|disappear forever|stop existing|stop living|stop being alive|"
         r"end (?:my|the|this) (?:suffering|pain|misery)|put an end to (?:it|this|my life|everything)|"
         r"(?:drive|driving|crash|crashing|steer|steering) (?:\w+ ){0,2}(?:off (?:a |the )?(?:bridge|"
@@ -113,7 +114,8 @@ MACROS: dict[str, str] = {
     "HARMVERB": (
         r"(?:kill|killing|murder|murdering|stab|stabbing|shoot|shooting|hurt|hurting|beat|beating|"
         r"strangle|strangling|choke|choking|poison|poisoning|run (?:\w+ )?over|burn|attack|"
-        r"attacking|smother|drown|slit|hit|punch|slap|shake|break (?:his|her|their) \w+)"
+        r"attacking|smother|drown|slit|hit|punch|slap|shake|break (?:his|her|their) \w+|smash|bash|slash|"
+        r"torture|knock (?:him|her|them) out)"
     ),
     "TIME": (
         r"(?:tonight|right now|today|tomorrow|this weekend|this week|saturday|sunday|monday|"
@@ -199,7 +201,8 @@ _EN: list[Rule] = [
         0.9,
         r"\b(?:kill myself|end my life|take my (?:own )?life|unalive myself)\b",
         r"\b(?:suicidal thoughts|thoughts of suicide|suicidal urges) (?:\w+ ){0,4}"
-        r"(?:louder|worse|stronger|again|every night|every day|tonight|right now|all the time)",
+        r"(?:louder|worse|stronger|again|every night|every day|tonight|right now|all the time|all day|"
+        r"constantly|nonstop|non stop|all night)",
         r"\b(?:im|i am|feeling|feel|ive been|been feeling) (?:\w+ ){0,2}suicidal\b",
         r"\bdont trust myself (?:\w+ ){0,2}(?:tonight|right now|alone|anymore|to be safe)",
     ),
@@ -1314,7 +1317,302 @@ _CONCEPTS: list[Rule] = [
     ),
 ]
 
-RULES: tuple[Rule, ...] = (*_EN, *_ML, *_CONCEPTS)
+
+# --------------------------------------------------------------------- general situations ----
+# Written after a blind probe round, as situations rather than sentences: each rule names a kind
+# of evidence (testing a means, a farewell for good, a weapon on the way to someone, a child gone
+# missing) in words that many phrasings share, and is weak enough to need a second sign.
+_GENERAL: list[Rule] = [
+    # Farewells for good.
+    *_rules(
+        "suicide",
+        "goodbye",
+        0.7,
+        r"\b(?:you|yall|you guys|you all|everyone|nobody|no one) (?:\w+ ){0,1}(?:wont|will not|will never|"
+        r"are not going to|arent going to|is not going to|isnt going to|never going to) (?:\w+ ){0,1}"
+        r"(?:hear from|see|talk to|hear of) me (?:again|anymore|after)",
+        r"\b(?:wont|will not|not going to|never going to) be (?:on|online|here|around|on here|in the "
+        r"(?:chat|server|group)) (?:\w+ ){0,1}(?:anymore|any more|after (?:tonight|today|this|that)|again)",
+        r"\bthis (?:is|will be) the (?:last|final) time (?:\w+ ){0,3}(?:log|logging|post|posting|message|"
+        r"messaging|write|writing|talk|talking|text|texting|online|on here|here)",
+        r"\b(?:last|final) time (?:im|i am|ill be|i will be) (?:\w+ing)\b(?! (?:to|at|for) (?:the|a) )",
+    ),
+    *_rules(
+        "suicide",
+        "goodbye",
+        0.6,
+        r"\bif (?:anyone|someone|somebody|you|they|my \w+) (?:ever )?(?:finds?|reads?|sees?) this\b",
+        r"\b(?:at )?peace with (?:what comes next|what happens next|what im (?:about to|going to) do|my "
+        r"decision|the decision|my choice|leaving)",
+        r"\b(?:please )?tell (?:everyone|everybody|them all|my (?:mom|dad|family|parents|sister|brother|"
+        r"friends|kids)) (?:\w+ ){0,2}(?:goodbye|bye|im sorry|i love them|i loved them|i said bye)",
+        r"\b(?:update|updated|updating|wrote|written|made|making) (?:\w+ ){0,1}(?:my )?will\b",
+    ),
+    *_rules(
+        "suicide",
+        "goodbye",
+        0.35,
+        r"\b(?:please )?(?:feed|look after|take care of|walk) (?:my|the) (?:cat|cats|dog|dogs|pets?|fish|"
+        r"rabbit|hamster|plants)\b",
+        r"\b(?:im )?sorry (?:mom|dad|mum|mother|father|everyone|everybody|guys|all|to everyone)\b",
+        r"\b(?:its|it is|this is) (?:better|easier|best) (?:this way|for everyone|for them|for all of us)",
+        r"\b(?:rope|noose|gun|pistol|blade|blades|razor|razors|pills) (?:is |are )?in my (?:bag|pocket|car|"
+        r"backpack|drawer|room|jacket)\b",
+        r"\bthank(?:s| you) for (?:\w+ ){0,2}(?:listening|everything|being there|putting up with me) "
+        r"(?:\w+ ){0,4}(?:all these|all this|these past|for so long)",
+    ),
+    # Plans: testing a means, choosing a height, not turning back this time.
+    *_rules(
+        "suicide",
+        "plan",
+        0.7,
+        r"\b(?:tested|testing|test|tried|checked|checking) (?:\w+ ){0,3}(?:belt|rope|cord|noose|knot|"
+        r"cable|extension cord|scarf|beam|rail|hook|door handle)\b(?! (?:for|at) (?:climbing|the gym|"
+        r"work|school))",
+        r"\b(?:it|that|the \w+) (?:holds|held|will hold|can hold|would hold) (?:my weight|me)\b|"
+        r"\bhold my weight\b",
+        r"\b(?:{PLACE_N}|floor|building|storey|story|drop|fall|height) (?:\w+ ){0,4}(?:is |are |would be |"
+        r"will be )?(?:high|tall|far|long) enough\b",
+        r"\bhow (?:many|much) (?:\w+ ){0,6}(?:it would take|would it take|it will take|will it take|it "
+        r"takes|does it take|i would need|would i need|i need to take|is enough)\b",
+    ),
+    *_rules(
+        "suicide",
+        "plan",
+        0.5,
+        r"\bnot (?:going to |gonna )?(?:step|stepping|walk|walking|drive|driving|turn|turning) (?:\w+ ){0,1}"
+        r"(?:back|past (?:it|them|the \w+|that \w+))\b",
+        r"\b(?:figured out|worked out|found|checked|scouted|picked|chose|know) (?:\w+ ){0,2}(?:which|the "
+        r"right|the best|a good) (?:floor|bridge|building|spot|place|roof|ledge|train|tracks|cliff|"
+        r"overpass|car park|parking garage|tree|beam|time)\b",
+        r"\b(?:thinking|thought|keep thinking|been thinking) (?:\w+ ){0,2}about (?:the |that )?(?:train "
+        r"tracks|tracks|railway|bridge|cliff|cliffs|ledge|rooftop|overpass|river|lake)\b",
+        r"\b(?:next time|this time) (?:\w+ ){0,3}(?:wont|will not|not going to|im not) (?:\w+ ){0,2}"
+        r"(?:open|stop|step back|turn back|call|chicken out|hesitate|wake up)",
+        r"\b(?:ive got|i have|i think i have|there are|theres|got) enough (?:\w+ ){0,2}(?:now|saved|"
+        r"left|here|for it|to do it)\b",
+    ),
+    *_rules(
+        "suicide",
+        "vague",
+        0.35,
+        r"\b(?:going to|gonna|will|ill) go (?:there|up there|down there|back there) (?:tonight|today|now|"
+        r"tomorrow|this weekend|later)",
+    ),
+    *_rules(
+        "medical",
+        "act",
+        0.3,
+        r"\b(?:took|swallowed|taken|downed|had) (?:them|it|those|the lot) all\b|\btook all of them\b",
+        r"\bon purpose\b",
+    ),
+    *_rules("suicide", "vague", 0.15, r"\b(?:i|ive) (?:just |finally )?(?:did|done) it\b"),
+    # Euphemisms for dying.
+    *_rules(
+        "suicide",
+        "ideation",
+        0.6,
+        r"\b(?:permanent|eternal|endless|forever|final|long|big) (?:nap|sleep|rest|goodnight|dirt nap)\b|"
+        r"\b(?:sleep|nap|rest) (?:forever|permanently|for good|for ever|for eternity)\b",
+        r"\b(?:no|not a|not one) (?:version|world|way|chance|scenario|timeline) (?:\w+ ){0,5}(?:im|i am|"
+        r"i will be|ill be|i) (?:still )?(?:here|alive|around|breathing)\b",
+        r"\b(?:delete|deleting|erase|erasing|uninstall|uninstalling) myself\b(?! from)",
+    ),
+    *_rules(
+        "suicide",
+        "intent",
+        0.9,
+        r"\b(?:delete|deleting|erase|erasing|remove|removing) myself (?:\w+ ){0,3}(?:irl|in real life|"
+        r"permanently|for real|from (?:existence|this world|the world|earth|life))",
+    ),
+    # Means at hand or being prepared.
+    *_rules(
+        "suicide",
+        "means",
+        0.6,
+        r"\b(?:lined up|laid out|counted out|set out|spread out|sorted out|all out|ready|waiting|in a pile|"
+        r"in piles) (?:\w+ ){0,4}{DRUGS}\b|\b{DRUGS} (?:\w+ ){0,3}(?:lined up|laid out|counted out|spread "
+        r"out|in a pile|in piles|on my (?:desk|bed|table|lap|nightstand))",
+        r"\b(?:antifreeze|bleach|rat poison|poison|weed killer|pesticide|paraquat|cyanide|sodium nitrite|"
+        r"sn)\b (?:\w+ ){0,8}(?:mix|mixing|drink|drinking|swallow|take|taking|put|pour|add) (?:\w+ ){0,3}"
+        r"(?:my|it|in|into|down)\b",
+        r"\b(?:staring|stare|looking|look|keep looking) at (?:my |the )?(?:wrists?|veins|pills|rope|noose|"
+        r"gun|blade|razor|tracks|bridge|drop|edge)\b",
+        r"\b(?:blade|blades|razor|razors|knife|lighter|scissors) (?:\w+ ){0,2}(?:out|back out) (?:\w+ ){0,2}"
+        r"again\b|\b(?:got|have|took|taken|get|getting) (?:\w+ ){0,2}(?:blade|blades|razor|razors) (?:back )?"
+        r"out\b",
+    ),
+    *_rules(
+        "suicide",
+        "goodbye",
+        0.45,
+        r"\b(?:gave|giving|given|give|left) (?:\w+ ){0,2}(?:all )?my (?:\w+ ){0,4}(?:stuff|things|belongings|"
+        r"games|guitar|clothes|books|records|jewelry|jewellery|console|collection|savings|money|bike|car|"
+        r"laptop|phone|art|pets?|cat|dog) (?:\w+ ){0,3}to (?:my |a |the |our )?\w+",
+    ),
+    *_rules(
+        "suicide",
+        "means",
+        0.45,
+        r"\b(?:\d{2,}|thirty|forty|fifty|sixty|seventy|eighty|a hundred|hundreds of) (?:of (?:my |the |"
+        r"her |his |these )?)?{DRUGS}\b",
+        r"\b(?:car|engine) (?:\w+ ){0,4}(?:running|on) (?:\w+ ){0,4}garage|\bgarage (?:\w+ ){0,6}(?:car|"
+        r"engine) (?:\w+ ){0,2}(?:running|on)\b",
+        r"\b(?:charcoal|a grill|barbecue) (?:\w+ ){0,6}(?:tape|bedroom|bathroom|windows|sealed)",
+    ),
+    # Self-harm in the past tense, still going.
+    *_rules(
+        "self_harm",
+        "act",
+        0.9,
+        r"\b(?:cut|cutting|scratched|scratching|burned|burnt|burning|carved|hit|punched|bit|stabbed|"
+        r"hurt|harmed) (?:myself|my (?:arm|arms|wrist|wrists|thigh|thighs|legs?|skin|stomach|hips?|body|"
+        r"face|hand|hands)) (?:\w+ ){0,6}(?:til|until|till|and) (?:it|they|i) (?:bled|bleed|bleeding|was "
+        r"bleeding|blistered|bruised|scarred|passed out)",
+        r"\b(?:cut|burned|hurt|stabbed|harmed) (?:herself|himself|themselves|themself) (?:\w+ ){0,2}(?:badly|"
+        r"bad|deep|deeply|again|so bad|really bad|pretty bad)",
+    ),
+    *_rules(
+        "self_harm",
+        "act",
+        0.5,
+        r"\b(?:til|until|till) (?:it|they|i) (?:bled|bleed|was bleeding)\b",
+        r"\bwont let me (?:call|get|tell) (?:anyone|anybody|help|an ambulance|911|999|112|(?:her|his|"
+        r"their) (?:parents|mom|dad))",
+    ),
+    # Medical emergencies in other words.
+    *_rules(
+        "medical",
+        "act",
+        1.0,
+        r"\bmixed (?:\w+ ){0,2}(?:alcohol|vodka|wine|beer|booze|whiskey|whisky|gin|rum|tequila|drinks) "
+        r"(?:\w+ ){0,2}with (?:\w+ ){0,2}{DRUGS}",
+    ),
+    *_rules(
+        "medical",
+        "emergency",
+        0.9,
+        r"\b(?:bitten|bit|stung) by (?:a |an )?(?:snake|rattlesnake|adder|viper|scorpion|black widow|"
+        r"box jellyfish)",
+    ),
+    *_rules(
+        "medical",
+        "emergency",
+        0.6,
+        r"\b(?:water broke|waters broke|waters have broken|in labou?r|contractions (?:\w+ ){0,3}apart|"
+        r"baby is coming|giving birth)\b",
+        r"\bthunderclap\b|\bheadache (?:\w+ ){0,6}(?:worst of my life|out of nowhere|came on suddenly)",
+    ),
+    *_rules(
+        "medical",
+        "emergency",
+        0.35,
+        r"\bswelling (?:up )?(?:fast|quickly|rapidly|so fast)|\b(?:stiff neck|neck is stiff)\b",
+        r"\b(?:feel|feeling|starting to feel|getting) (?:\w+ ){0,1}(?:heavy|numb|cold|faint|floaty) "
+        r"(?:\w+ ){0,2}(?:now|already|everywhere)?",
+    ),
+    # Violence happening now, said with a longer gap.
+    *_rules(
+        "abuse",
+        "danger",
+        0.85,
+        r"\b{PARTNER} (?:\w+ ){0,5}(?:hitting|beating|punching|kicking|choking|strangling|slapping|"
+        r"hurting|attacking|beating up|smacking|throwing things at) (?:\w+ ){0,1}(?:me|us|my \w+|her|him|"
+        r"them)\b(?! (?:with (?:pillows|a pillow|snowballs|water)|at (?:chess|cards|games)))",
+    ),
+    # Harm to others: a weapon on the way, a list, taking people down.
+    *_rules(
+        "harm_others",
+        "harm",
+        0.7,
+        r"\b(?:walking|going|driving|heading|on my way|coming|went) (?:over )?(?:\w+ ){0,3}(?:with|holding|"
+        r"carrying) (?:a |my |the |his |her )?(?:bat|knife|gun|rifle|pistol|hammer|axe|crowbar|machete|"
+        r"weapon)\b",
+        r"\btake (?:everyone|everybody|them all|people|us all|all of them|the whole \w+|as many) "
+        r"(?:\w+ ){0,2}(?:down )?with (?:him|her|them|me)\b",
+        r"\b(?:smash|bash|cave|kick) (?:his|her|their|your|that \w+s?) (?:face|head|skull|teeth) in\b",
+    ),
+    *_rules(
+        "harm_others",
+        "harm",
+        0.45,
+        r"\b(?:a|my|the) list of (?:\w+ ){0,3}(?:people|names|everyone|those|kids|bullies|teachers)\b",
+        r"\b(?:know how|going|gonna|plan|planning|want|about|ready) to get (?:them|him|her|back at|even "
+        r"with|revenge)\b|\b(?:get|getting|take|taking) revenge\b",
+        r"\b(?:could|can|will|would) (?:actually|really|literally|honestly) (?:kill|murder|stab|shoot) "
+        r"(?:him|her|them|my \w+)\b",
+    ),
+    # A child in danger, said indirectly.
+    *_rules(
+        "child_risk",
+        "child",
+        0.8,
+        r"\b{CHILD} (?:\w+ ){0,3}(?:wandered off|is missing|went missing|ran off|is gone|disappeared|got "
+        r"lost)\b|\b(?:cant|can not|cannot) find (?:my |our |the )?{CHILD}\b(?! s)",
+        r"\b(?:cant|can not|cannot) find (?:him|her) anywhere\b",
+        r"\b{CHILD} (?:\w+ ){0,8}(?:balcony|window ledge|window sill|railing|ledge|roof) (?:\w+ ){0,4}"
+        r"(?:alone|by (?:him|her)self|unsupervised|climbing)",
+    ),
+    *_rules(
+        "child_risk",
+        "child",
+        0.6,
+        r"\b(?:adult|grown|older|\d\d year old|much older) (?:man|men|guy|guys|woman|stranger|person|dude)\b "
+        r"(?:\w+ ){0,8}(?:meet|meeting|pictures|pics|photos|nudes|secret|alone|sleep over|come over|pick "
+        r"(?:her|him) up)",
+        r"\b{CHILD} (?:\w+ ){0,6}(?:online|on (?:a game|snapchat|discord|instagram|tiktok|roblox|whatsapp)) "
+        r"(?:\w+ ){0,8}(?:meet|pics|pictures|photos|nudes|secret|alone|send)",
+    ),
+    *_rules(
+        "child_risk",
+        "child",
+        0.4,
+        r"\b(?:going|goes|comes|coming|sneaks|sneaking|gets|went|came) (?:\w+ ){0,1}into (?:\w+ ){0,4}"
+        r"{CHILD}s? (?:room|bed|bedroom|bath|shower)\b",
+        r"\b(?:cries|crying|cried|scared|flinches|shaking) (?:\w+ ){0,2}(?:afterwards|after he leaves|after "
+        r"she leaves|when he comes|when she comes|every time he)",
+    ),
+    # More languages (core phrases in the words people type).
+    *_rules(
+        "suicide",
+        "intent",
+        1.0,
+        r"\bme foutre en lair\b|\bme flinguer\b|\b(?:envie de|veux|vais|aller) crever\b|\bme pendre\b",
+        r"\bbring(?:e)? mich (?:\w+ ){0,3}um\b|\bwill (?:\w+ ){0,2}tot sein\b|\bmich (?:\w+ ){0,3}"
+        r"(?:vor den zug|von der brucke) (?:werfen|sturzen)",
+        r"\b(?:se va a|va a|quiere|me voy a|voy a) (?:tirar|lanzar) (?:\w+ ){0,2}(?:del|de un|de una|desde|"
+        r"por la|al) (?:puente|edificio|ventana|balcon|techo|azotea|tren|metro)",
+        r"\bsie zabic\b|\bsie zabije\b|\bchce umrzec\b|\bchci (?:se zabit|umrit)\b|\bvreau sa mor\b|"
+        r"\bsa ma sinucid\b|\bmeg akarok halni\b|\bongyilkos\w*",
+        r"\bbunuh diri\b|\b(?:ingin|mau|pengen|nak) mati\b|\bmagpakamatay\b|\bgusto ko (?:nang )?mamatay\b|"
+        r"\bkujiua\b",
+        r"\bvill (?:inte leva|do)\b|\bta (?:mitt liv|livet av mig)\b|\bvil (?:ikke leve|do)\b|\bta livet "
+        r"mitt\b|\btage mit (?:eget )?liv\b",
+        r"죽을 ?거(?:야|예요|다|에요)|죽을래|죽으려고|자살",
+        r"muốn chết|tự tử|tự sát|อยากตาย|ฆ่าตัวตาย|θελω να πεθανω|αυτοκτον\w*|רוצה למות|להתאבד|"
+        r"хочу померти|вбити себе|خودکشی|بمیرم|اريد الموت|هقتل نفسي",
+    ),
+    *_rules(
+        "self_harm",
+        "act",
+        0.85,
+        r"\bme corte\b(?! (?:el|la|los|las|un|una|con el cuchillo|cocinando|afeitando))|\bgeritzt\b|"
+        r"\britzen\b|\bme (?:suis )?coupee?\b(?! les cheveux)",
+    ),
+    *_rules(
+        "medical",
+        "emergency",
+        1.0,
+        r"\bno (?:para|deja) de sangrar|\bsangra (?:mucho|sin parar)|\bmucha sangre\b|\bhort nicht auf zu "
+        r"bluten|\bblutet (?:stark|sehr|viel|ohne ende)|\bnao para de sangrar|\bsaigne (?:beaucoup|"
+        r"sans arret)|血流不止|止不住",
+    ),
+    *_rules(
+        "suicide", "plan", 0.45, r"\bjai tout prepare\b|\btout est pret\b|\bya (?:lo )?tengo todo listo\b"
+    ),
+]
+
+RULES: tuple[Rule, ...] = (*_EN, *_ML, *_CONCEPTS, *_GENERAL)
 
 # --------------------------------------------------------------- cancels (span overlap) -----
 _CANCEL_SOURCES: tuple[str, ...] = (
@@ -1422,6 +1720,15 @@ _CANCEL_SOURCES: tuple[str, ...] = (
     r"죽겠어|죽겠다|죽겠네",
     r"\bumieram z (?:nudow|glodu|smiechu)",
     r"\b(?:acliktan|sicaktan|uykudan|gulmekten) oluyorum",
+    # crying babies are exhausting, not in danger; short supervised absences; routine medication
+    r"\b(?:wont|will not|doesnt|cant|does not) stop crying\b|\bkeeps crying\b",
+    r"\balone (?:for )?(?:an hour|half an hour|a few hours|a couple of hours|a bit|\d+ (?:min|mins|"
+    r"minutes|hours?))\b|\bold enough (?:to|for)\b",
+    r"\b(?:taking|take|takes|took) (?:all )?(?:my|her|his|their) (?:meds|medication|medications|pills|"
+    r"tablets) (?:\w+ ){0,2}(?:on time|as prescribed|regularly|every day|properly|like (?:i|she|he) should)",
+    r"\basked (?:me )?(?:if|whether) (?:\w+ ){0,8}(?:and i said no|i said no|i told (?:her|him|them) no)",
+    r"\bcould (?:sleep|nap) (?:forever|for a week|for days)",
+    r"\bdelete myself from\b",
 )
 CANCELS: tuple[re.Pattern[str], ...] = tuple(compile_rule(p) for p in _CANCEL_SOURCES)
 
@@ -1438,7 +1745,9 @@ PAST = compile_rule(
     r"in my childhood|as children|hace (?:\w+ ){0,2}(?:anos|meses)|il y a (?:\w+ ){0,2}"
     r"(?:ans|mois)|ha (?:\w+ ){0,2}(?:anos|meses)|vor (?:\w+ ){0,2}jahren|when (?:we|they) were "
     r"kids|died by suicide|took (?:her|his|their) own life|killed (?:herself|himself|themselves)|"
-    r"\w+s suicide|after my attempt|my last suicide attempt|in prison now)\b"
+    r"\w+s suicide|after my attempt|my last suicide attempt|in prison now|since (?:i|my) last|"
+    r"\d+ (?:days|weeks|months|years) (?:since|clean|free)|(?:i )?remember when|there (?:were|was) "
+    r"(?:days|times|a period) when)\b"
 )
 NOW = compile_rule(
     r"\b(?:tonight|right now|again|going to|gonna|today|this morning|just now|an hour ago|"
@@ -1465,7 +1774,9 @@ FRAME = compile_rule(
     r"mario kart|among us|minecraft|fortnite|zombies|controller|squad|raid|npc|pvp|quest|"
     r"headshot|the match|elden ring|chemistry|my \w+ class|call of duty|dark souls|next round|team killing|"
     r"teamkilling|team kill|lobby|valorant|overwatch|apex|gta|roblox|halo|pubg|counter strike|"
-    r"warzone|dota|league of legends|our class|in class|for class|tesis|investigacion|estudio|"
+    r"warzone|dota|league of legends|permadeath|speedrun|one shot|one shotted|uninstall|lvl|level \d+|"
+    r"xp|loot|gg|nerfed|playthrough|checkpoint|save file|my run|the run|noob|our class|in class|"
+    r"for class|tesis|investigacion|estudio|"
     r"prevencion|articulo|novela|pelicula|serie|libro|hausarbeit|suizidpravention|studie|"
     r"forschung|roman|memoire|these|artigo|pesquisa)\b|论文|研究|预防|电影|小说|新闻|游戏"
 )
@@ -1478,7 +1789,9 @@ BENIGN = compile_rule(
     r"moving (?:house|out|abroad|to)|new (?:job|city|flat|apartment|place)|offline for|"
     r"signing off|logging off|for a (?:few days|week|while)|back (?:on|in|next)|photos|sunset|sunrise|"
     r"the view|selfie|gorgeous|beautiful|fishing|tourist|sightseeing|climbing|anyone want|for free|"
-    r"free to a good home|selling|garage sale|yard sale)\b"
+    r"free to a good home|selling|garage sale|yard sale|bungee|zipline|skydiving|skydive|cliff diving|"
+    r"high dive|parachute|paragliding|last day (?:at|of) (?:work|my job|school|the job)|bittersweet|"
+    r"farewell party|leaving do|retiring|retirement|graduation|graduating)\b"
 )
 # Hypotheticals and how-to questions: "what should I do if I find someone unconscious?"
 HYPOTHETICAL = compile_rule(
@@ -1492,7 +1805,10 @@ EXERTION = compile_rule(
 )
 JOKE = compile_rule(r"\b(?:lol|lmao|lmfao|haha|hahaha|hehe|jk|xd|rofl|kidding)\b")
 JOKE_EMOJI = re.compile("[\U0001f602\U0001f923\U0001f480\U0001f605\U0001f643\U0001f61c\U0001f92a]")
-NOT_JOKING = compile_rule(r"\bnot (?:joking|kidding)\b|\bi mean it\b|\bim serious\b")
+NOT_JOKING = compile_rule(
+    r"\bnot (?:joking|kidding)\b|\bi mean it\b|\bim serious\b|\b(?:lol|haha|jk|lmao) but (?:not|im not|"
+    r"seriously|for real)\b|\bnot even joking\b|\bhalf joking\b|\bfor real\b|\bno cap\b"
+)
 # Information questions about health make the softer medical signals weaker.
 QUESTION = compile_rule(
     r"^(?:is|are|can|should|could|do|does|what|whats|how|why|when|which)\b|\b(?:is (?:it|that|this) "

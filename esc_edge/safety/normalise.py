@@ -34,10 +34,15 @@ def _accent_table() -> dict[int, str]:
         table[ord(quote)] = "'"
     for dquote in "\u201c\u201d\u201e\u00ab\u00bb":
         table[ord(dquote)] = '"'
+    # Arabic alef with hamza or madda is typed both ways: one letter for the rules.
+    for alef in "\u0622\u0623\u0625":
+        table[ord(alef)] = "\u0627"
     return table
 
 
 _ACCENTS = _accent_table()
+# Arabic sits above the accent range; fold its alef forms separately.
+_ARABIC_ALEF = str.maketrans({"\u0622": "\u0627", "\u0623": "\u0627", "\u0625": "\u0627"})
 
 # Leetspeak inside a word that also has letters: "k1ll", "su1c1d3", "h@rm", "$uicide".
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
@@ -126,6 +131,26 @@ _REWRITES: dict[str, str] = {
     "plz": "please",
     "bf": "boyfriend",
     "gf": "girlfriend",
+    "urself": "yourself",
+    "tooke": "took",
+    "2day": "today",
+    "thru": "through",
+    "cud": "could",
+    "shud": "should",
+    "abt": "about",
+    "ppl": "people",
+    "bcs": "because",
+    "bcuz": "because",
+    "istg": "i swear to god",
+    "ngl": "not going to lie",
+    "fr": "for real",
+    "frfr": "for real",
+    "mum": "mom",
+    "mam": "mom",
+    "nan": "grandma",
+    "nana": "grandma",
+    "yr": "year",
+    "yrs": "years",
 }
 _REWRITE_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _REWRITES), key=len, reverse=True)) + r")\b")
 _PHRASE_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -138,7 +163,77 @@ _PHRASE_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bs[*\-.]?u?[*\-.]?i?[*\-.]?c[*\-.]?i?[*\-.]?d[*\-.]?e\b"), "suicide"),
     (re.compile(r"\bk[*.]ll"), "kill"),
     (re.compile(r"\bd[*.]e\b"), "die"),
+    # "wanna dye" is "want to die" unless something is being dyed.
+    (
+        re.compile(
+            r"\b(want to|wanna|gonna|going to|just|i|ill|to|and|or|should|could) dye\b"
+            r"(?! (?:my|your|his|her|their|it|the|them|this|that|a|some|hair|clothes))"
+        ),
+        r"\1 die",
+    ),
+    (re.compile(r"\brite (now|away|here)\b"), r"right \1"),
+    (re.compile(r"\b(\d{1,2}) ?(?:yo|y o|yr old|yrs old)\b"), r"\1 year old"),
+    (re.compile(r"\b(?:a|the) hole (bottle|box|pack|packet|strip|jar|tub|load|lot|thing)\b"), r"a whole \1"),
+    (re.compile(r"\bo\.?d\.?ing\b|\boding\b"), "overdosing"),
 )
+
+
+# Danger words that people misspell in a hurry ("suicidel", "beatting", "overdossed"). A word of
+# five or more letters one typing slip away (a letter missing, doubled or swapped, or one vowel for
+# another) is read as the danger word, unless it is an everyday word that happens to be that close.
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_FUZZY_VOCAB = _wordset(
+    "suicide suicidal myself overdose overdosed overdosing bleeding beating hitting punching "
+    "choking strangled strangling stabbing stabbed paracetamol tylenol ibuprofen tonight "
+    "tomorrow killing tablets razor blades bridge hanging jumping cutting wrists goodbye "
+    "unalive breathing unconscious seizure threatened threatening punched kicked choked "
+    "beaten murder antifreeze medication medications anymore poison poisoned "
+)
+_FUZZY_GUARD = _wordset(
+    "boating eating changing mediation battle skills skill heating seating sitting fitting "
+    "putting gutting cutlery bridges bridget brides banging ranging hunting jumpier razors "
+    "poisons tablet tablets wrist blade beat beaten overdoses murders murdered cutting "
+    "killings strangle strangler eaten tables cables stables wrest wrestle ridge bride razer "
+)
+_VOWELS = "aeiouy"
+_FUZZY_TOKEN = re.compile(r"\b[a-z]{5,16}\b")
+
+
+def _one_slip(word: str) -> frozenset[str]:
+    out: set[str] = set()
+    for i in range(len(word)):
+        out.add(word[:i] + word[i + 1 :])  # one letter too many
+        if word[i] in _VOWELS:
+            out.update(word[:i] + v + word[i + 1 :] for v in _VOWELS)
+        if i + 1 < len(word):
+            out.add(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
+    for i in range(len(word) + 1):
+        out.update(word[:i] + c + word[i:] for c in "abcdefghijklmnopqrstuvwxyz")  # one missing
+    return frozenset(out)
+
+
+def _typo_table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for right in sorted(_FUZZY_VOCAB):
+        for wrong in _one_slip(right):
+            # A letter added at the end is grammar ("goodbyes", "suicider"), not a slip.
+            if wrong.startswith(right) or wrong in _FUZZY_VOCAB or wrong in _FUZZY_GUARD:
+                continue
+            if len(wrong) >= 5:
+                table.setdefault(wrong, right)
+    return table
+
+
+_TYPOS = _typo_table()
+
+
+def _untypo(match: re.Match[str]) -> str:
+    word = match.group(0)
+    return _TYPOS.get(word, word)
+
 
 # Small vocabulary to re-split words glued together by the spacing trick ("killmyself").
 _SPLIT_VOCAB = frozenset(
@@ -213,7 +308,7 @@ def _unleet(match: re.Match[str]) -> str:
 
 def fold(text: str) -> str:
     """Lowercase, accent-free, apostrophe-free text with slang and obfuscation undone."""
-    text = base_normalise(text).casefold().translate(_ACCENTS)
+    text = base_normalise(text).casefold().translate(_ACCENTS).translate(_ARABIC_ALEF)
     for pattern, replacement in _PHRASE_REWRITES[:2]:
         text = pattern.sub(replacement, text)
     text = _BANG_IN_WORD.sub("i", text)
@@ -223,6 +318,7 @@ def fold(text: str) -> str:
     text = _APOSTROPHE.sub("", text)
     for pattern, replacement in _PHRASE_REWRITES[2:]:
         text = pattern.sub(replacement, text)
+    text = _FUZZY_TOKEN.sub(_untypo, text)
     return _REWRITE_RE.sub(lambda m: _REWRITES[m.group(1)], text)
 
 

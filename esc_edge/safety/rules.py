@@ -74,9 +74,25 @@ class _MessageFlags:
         )
 
 
+# In a message of more clauses than this, a "lol", a story or a trip colours only the clauses
+# next to it: "the cat knocked my plant over lol" must not soften "I counted the pills" two
+# sentences later.
+_LOCAL_FLAGS_FROM = 4
+
+
+def _clause_flags(flags: _MessageFlags, folded: str, parts: list[str], i: int) -> _MessageFlags:
+    if len(parts) < _LOCAL_FLAGS_FROM:
+        return flags
+    near = parts[max(0, i - 1) : i + 2]
+    local = _MessageFlags.of(" ".join(near), near)
+    # A "lol" laughs at its own sentence; "I'm 11" anywhere still says who the child is.
+    own = _MessageFlags.of(parts[i], [parts[i]])
+    return _MessageFlags(own.joke, local.recovered, flags.child_self, local.framed, local.benign)
+
+
 def _message_damping(flags: _MessageFlags, parts: list[str]) -> float:
     factor = 1.0
-    if flags.joke:
+    if flags.joke and len(parts) < _LOCAL_FLAGS_FROM:
         factor *= 0.3
     if flags.framed:
         factor *= 0.5
@@ -177,7 +193,11 @@ def assess_rules(text: str, *, context: float = 0.0) -> RuleResult:
     if not parts:
         return RuleResult()
     flags = _MessageFlags.of(folded, parts)
-    signals = [sig for part in parts for sig in _clause_signals(part, flags)]
+    signals = [
+        sig
+        for i, part in enumerate(parts)
+        for sig in _clause_signals(part, _clause_flags(flags, folded, parts, i))
+    ]
     score, level = combine(signals, [context] if context > 0 else [])
     injection = bool(lx.INJECTION.search(parts[0]) or lx.INJECTION.search(" ".join(parts)))
     damping = _message_damping(flags, parts)

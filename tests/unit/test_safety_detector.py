@@ -230,3 +230,45 @@ def test_works_without_the_classifier() -> None:
     rules_only = LayeredSafetyCheck()
     assert rules_only.assess(Conversation(), "I'm going to end my life tonight").crisis
     assert not rules_only.assess(Conversation(), "This exam is killing me").crisis
+
+
+def test_a_joke_elsewhere_in_a_long_message_does_not_soften_a_plan(check: LayeredSafetyCheck) -> None:
+    text = (
+        "work is a mess. rent went up again. the dog chewed my shoe lol. "
+        "my sister visited on sunday. i saved up my pills and there are enough now. "
+        "anyway how are you"
+    )
+    assert check.assess(Conversation(), text).crisis
+    # The same "lol" still softens its own sentence.
+    assert not check.assess(Conversation(), "my boss is going to kill me lol").crisis
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("tested the cord on the door handle. it holds my weight", "suicide"),
+        ("you wont hear from me again after tonight", "suicide"),
+        ("mixed vodka with my sleeping pills", "medical"),
+        ("my stepdad is wasted and punching my mom right now", "abuse"),
+        ("walking over to his place with a bat", "harm_others"),
+        ("my toddler went missing at the park", "child_risk"),
+    ],
+)
+def test_general_situations_in_new_words(check: LayeredSafetyCheck, text: str, category: str) -> None:
+    result = check.assess(Conversation(), text)
+    assert result.crisis, result
+    assert result.category == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "its been 200 days since i last hurt myself",
+        "going bungee jumping off a bridge on saturday",
+        "my baby wont stop crying, is that normal",
+        "my son stays home alone for an hour after school",
+        "my dad takes all his meds on time now",
+    ],
+)
+def test_new_hard_negatives_stay_safe(check: LayeredSafetyCheck, text: str) -> None:
+    assert not check.assess(Conversation(), text).crisis

@@ -48,3 +48,38 @@ def test_japanese_and_korean_are_not_accent_stripped() -> None:
 
 def test_patterns_fold_like_text() -> None:
     assert fold_pattern("j'ai préparé") == "jai prepare"
+
+
+@pytest.mark.parametrize(
+    ("raw", "folded"),
+    [
+        ("suicidel thoughts", "suicidal thoughts"),
+        ("he is beatting me", "he is beating me"),
+        ("overdossed tonihgt", "overdosed tonight"),
+        ("i just wanna dye", "i just want to die"),
+        ("rite now", "right now"),
+        ("a hole bottle of pils", "a whole bottle of pills"),
+        ("my 8 yo", "my 8 year old"),
+    ],
+)
+def test_hurried_misspellings_are_read_as_meant(raw: str, folded: str) -> None:
+    assert fold(raw) == folded
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i want to dye my hair",
+        "changing the sheets",
+        "i have eaten",
+        "set the tables",
+        "goodbyes",
+        "me suicider",
+    ],
+)
+def test_everyday_words_near_a_danger_word_are_left_alone(text: str) -> None:
+    assert fold(text) == text
+
+
+def test_arabic_alef_forms_fold_to_one_letter() -> None:
+    assert fold("أنتحر") == fold("انتحر")
