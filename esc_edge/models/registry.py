@@ -14,6 +14,8 @@ import yaml
 from esc_edge.errors import ConfigError, ModelNotFoundError
 
 ROLES = ("policy", "adapter", "planner")
+# "composite": a policy made of a base entry plus an adapter entry; it has no file of its own.
+SOURCE_TYPES = ("pypi-wheel", "package", "composite")
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,9 @@ def _spec(name: str, raw: Mapping[str, Any]) -> ModelSpec:
         raise ConfigError(f"model {name!r}: role must be one of {ROLES}, not {role!r}")
     source_raw = dict(raw.get("source") or {})
     source_type = source_raw.pop("type", None)
-    if source_type not in ("pypi-wheel", "package"):
+    if source_type is None and raw.get("adapter"):
+        source_type = "composite"
+    if source_type not in SOURCE_TYPES:
         raise ConfigError(f"model {name!r}: unknown source type {source_type!r}")
     return ModelSpec(
         name=name,
@@ -94,10 +98,26 @@ def _spec(name: str, raw: Mapping[str, Any]) -> ModelSpec:
 def parse(data: Mapping[str, Any]) -> Registry:
     models = {name: _spec(name, raw) for name, raw in (data.get("models") or {}).items()}
     defaults = dict(data.get("defaults") or {})
+    for spec in models.values():
+        if spec.source.type == "composite":
+            _check_composite(spec, models)
     for role, name in defaults.items():
         if name is not None and name not in models:
             raise ConfigError(f"default {role} model {name!r} is not in the registry")
     return Registry(models=models, defaults=defaults)
+
+
+def _check_composite(spec: ModelSpec, models: Mapping[str, ModelSpec]) -> None:
+    base, adapter = models.get(spec.base or ""), models.get(spec.adapter or "")
+    if base is None or base.role != "policy" or base.source.type == "composite":
+        raise ConfigError(f"policy {spec.name!r}: base {spec.base!r} must be a plain policy entry")
+    if adapter is None or adapter.role != "adapter":
+        raise ConfigError(f"policy {spec.name!r}: adapter {spec.adapter!r} must be an adapter entry")
+    if adapter.base and adapter.base != base.name:
+        raise ConfigError(
+            f"policy {spec.name!r}: adapter {adapter.name!r} was trained on {adapter.base!r}, "
+            f"not {base.name!r}"
+        )
 
 
 @functools.cache

@@ -98,11 +98,22 @@ class ModelStore:
     def location(self, name: str) -> Path:
         """Where the file of ``name`` lives (or will live once pulled)."""
         spec = self.registry.get(name)
+        if spec.source.type == "composite":
+            return self.location(spec.adapter or "")
         if spec.source.type == "package":
             return package_path(spec.source.get("path"))
         return self.cache_dir / spec.file
 
+    def parts(self, name: str) -> list[str]:
+        """The entries a model is made of: a composite policy is its base and its adapter."""
+        spec = self.registry.get(name)
+        if spec.source.type == "composite":
+            return [spec.base or "", spec.adapter or ""]
+        return [name]
+
     def is_installed(self, name: str) -> bool:
+        if self.registry.get(name).source.type == "composite":
+            return all(self.is_installed(part) for part in self.parts(name))
         try:
             self._verified(self.registry.get(name), self.location(name))
         except (ModelNotFoundError, ModelCorruptError):
@@ -112,6 +123,10 @@ class ModelStore:
     def path(self, name: str, *, pull: bool = False) -> Path:
         """The verified local file of ``name``; pulls it first when missing and ``pull`` is set."""
         spec = self.registry.get(name)
+        if spec.source.type == "composite":
+            for part in self.parts(name):
+                self.path(part, pull=pull)
+            return self.location(name)
         target = self.location(name)
         try:
             return self._verified(spec, target)
@@ -138,6 +153,10 @@ class ModelStore:
     # -- pulling -----------------------------------------------------------------------------------
     def pull(self, name: str, *, force: bool = False) -> Path:
         spec = self.registry.get(name)
+        if spec.source.type == "composite":
+            for part in self.parts(name):
+                self.pull(part, force=force)
+            return self.location(name)
         target = self.location(name)
         if spec.source.type == "package":
             return self._verified(spec, target)

@@ -84,9 +84,11 @@ def test_shipped_registry_is_consistent() -> None:
     policy = registry.default("policy")
     assert policy is not None and registry.get(policy).role == "policy"
     for spec in registry.models.values():
-        assert spec.license and spec.source.type in ("pypi-wheel", "package")
-        if spec.source.type == "pypi-wheel":
+        assert spec.license and spec.source.type in ("pypi-wheel", "package", "composite")
+        if spec.source.type in ("pypi-wheel", "package") and spec.format == "gguf":
             assert spec.sha256 and len(spec.sha256) == 64 and spec.size
+        if spec.source.type == "composite":  # base + adapter, both pinned
+            assert registry.get(spec.base or "").sha256 and registry.get(spec.adapter or "").sha256
 
 
 ONNX_BYTES = b"onnx-model" * 300
@@ -168,3 +170,78 @@ def test_components_build_the_registry_default_planner_from_the_package(
     (package_root / "planner.int8.onnx").write_bytes(b"tampered")
     with pytest.raises(ModelCorruptError):
         Components(settings, select_runtime("cpu"), store=store).planner()
+
+
+ADAPTER_BYTES = b"GGUF-lora" * 200
+
+
+def _composite_registry(**policy: object):  # type: ignore[no-untyped-def]
+    models = dict({
+        "tiny": {
+            "role": "policy", "file": "tiny.gguf", "size": len(PAYLOAD),
+            "sha256": hashlib.sha256(PAYLOAD).hexdigest(), "license": "MIT",
+            "source": {"type": "pypi-wheel", "package": "tiny-model", "version": "1.0",
+                       "wheel": "tiny_model-1.0-py3-none-any.whl", "member": "tiny_model/tiny.gguf"},
+        },
+        "tiny-lora": {
+            "role": "adapter", "base": "tiny", "file": "tiny-lora.gguf", "size": len(ADAPTER_BYTES),
+            "sha256": hashlib.sha256(ADAPTER_BYTES).hexdigest(), "license": "CC-BY-NC-4.0",
+            "source": {"type": "package", "path": "models/adapters/tiny-lora.gguf"},
+        },
+        "tiny-tuned": {"role": "policy", "base": "tiny", "adapter": "tiny-lora", "license": "CC-BY-NC-4.0",
+                       **policy},
+    })  # fmt: skip
+    return parse({"defaults": {"policy": "tiny-tuned"}, "models": models})
+
+
+@pytest.fixture
+def shipped_adapter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "pkg"
+    monkeypatch.setattr("esc_edge.models.store.package_path", lambda rel: root / rel)
+    adapter = root / "models" / "adapters" / "tiny-lora.gguf"
+    adapter.parent.mkdir(parents=True)
+    adapter.write_bytes(ADAPTER_BYTES)
+    return adapter
+
+
+def test_composite_policy_pulls_the_base_and_verifies_the_shipped_adapter(
+    tmp_path: Path, shipped_adapter: Path
+) -> None:
+    fetcher = WheelFetcher()
+    store = ModelStore(tmp_path / "cache", _composite_registry(), fetcher)
+    assert store.registry.get("tiny-tuned").source.type == "composite"
+    assert store.parts("tiny-tuned") == ["tiny", "tiny-lora"]
+    assert store.is_installed("tiny-lora") and not store.is_installed("tiny-tuned")  # base missing
+    with pytest.raises(ModelNotFoundError, match="esc-edge pull tiny"):
+        store.path("tiny-tuned")
+    assert store.pull("tiny-tuned") == shipped_adapter and fetcher.calls == 1
+    assert store.is_installed("tiny-tuned") and store.path("tiny-tuned") == shipped_adapter
+    shipped_adapter.write_bytes(ADAPTER_BYTES[:-1] + b"X")  # a tampered adapter is refused
+    assert not store.is_installed("tiny-tuned")
+    with pytest.raises(ModelCorruptError, match="sha256"):
+        store.path("tiny-tuned", pull=True)
+
+
+def test_components_open_the_base_with_the_adapter(tmp_path: Path, shipped_adapter: Path) -> None:
+    from esc_edge._components import Components
+    from esc_edge.config import load_settings
+    from esc_edge.runtime import select_runtime
+
+    store = ModelStore(tmp_path / "cache", _composite_registry(), WheelFetcher())
+    settings = load_settings({}, config_path=tmp_path / "none.yaml", environ={})
+    components = Components(settings, select_runtime("cpu"), pull=True, store=store)
+    assert components.missing_models() == ["tiny"]
+    files = components.policy_files()
+    assert files.model == store.location("tiny") and files.lora == shipped_adapter
+    assert files.name == "tiny-tuned" and components.missing_models() == []
+
+
+@pytest.mark.parametrize(
+    ("policy", "message"),
+    [({"base": "nope"}, "plain policy"), ({"adapter": "tiny"}, "adapter entry")],
+)
+def test_composite_policy_must_name_a_real_base_and_adapter(policy: dict, message: str) -> None:
+    from esc_edge.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=message):
+        _composite_registry(**policy)
