@@ -21,6 +21,7 @@ SPEAKER_ACTS = lx.compile_rule(r"\b(?:i|im|ive|ill|id|myself)\b")
 _MIN_WEIGHT = 0.05
 # Boosters count only next to primary evidence at least this strong.
 _BOOST_FLOOR = 0.4
+_IDIOM_DAMPING = 0.5
 
 
 @dataclass(frozen=True)
@@ -202,6 +203,10 @@ def assess_rules(text: str, *, context: float = 0.0) -> RuleResult:
     injection = bool(lx.INJECTION.search(parts[0]) or lx.INJECTION.search(" ".join(parts)))
     damping = _message_damping(flags, parts)
     primary = [s for s in signals if s.signal not in lx.BOOSTERS]
+    # An idiom or a negation the rules recognised ("end it with him", "not suicidal") that leaves
+    # no strong sign behind: the classifier only sees the danger words, so it counts for less.
+    if max((s.weight for s in primary), default=0.0) < _BOOST_FLOOR and any(map(_cancel_spans, parts)):
+        damping *= _IDIOM_DAMPING
     if not primary:
         return RuleResult(score, None, False, signals, injection, level, damping)
     best = max(primary, key=lambda s: s.weight)

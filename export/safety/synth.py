@@ -546,6 +546,90 @@ ML_SAFE = [
     "배고파 죽겠어",
 ]
 
+# Situations in plainer chat words: testing a means, farewells for good, euphemisms, a weapon on
+# the way, a child missing or contacted by an adult; and their everyday look-alikes.
+MEANS += [
+    "i tested the belt on the closet rail, it holds",
+    "the cord holds my weight, i checked",
+    "i know which floor is high enough",
+    "i have {n} tablets spread out on my bed",
+    "got a bottle of antifreeze, im drinking it later",
+    "theres a rope in my backpack",
+    "i keep staring at the bridge from my window, tonight i go there",
+    "im not stepping back from the platform this time",
+    "i have enough saved now",
+    "got the blade out again",
+]
+GOODBYES += [
+    "you wont hear from me again",
+    "this is the last time im logging on",
+    "if anyone finds this please look after my cat",
+    "tell everyone i said bye",
+    "i wont be online anymore after tonight",
+    "i updated my will and left my passwords for my sister",
+    "thanks for putting up with me all this time. bye",
+    "im at peace with what happens next",
+    "gave all my stuff to my brother, its better this way",
+]
+IDEATION += [
+    "i want to sleep forever",
+    "thinking about a permanent nap",
+    "there is no future where im still here",
+    "i dont think ill be alive next month",
+    "time to delete myself for real",
+    "suicidal thoughts all day today",
+    "i want to hurt myself so bad",
+]
+HARM += [
+    "i have a list of people who hurt me and i know how to get them",
+    "im walking over to his house with a bat",
+    "if he shows up im going to smash his face in",
+    "im bringing a knife to school tomorrow",
+    "im so angry i could actually kill him, im going over there",
+]
+CHILD += [
+    "my toddler ran off and i cant find her anywhere",
+    "a grown man online keeps asking my 11 year old to meet him",
+    "my sisters boyfriend goes into my nieces room at night and she cries",
+    "the kid next door is on the balcony railing alone",
+    "im afraid im going to shake the baby",
+]
+EMERG += [
+    "{rel} got bitten by a snake and the leg is swelling",
+    "my water broke and im alone",
+    "worst headache of my life out of nowhere and my neck is stiff",
+    "{rel} mixed alcohol with pills and wont wake up",
+    "i scratched myself till it bled and i cant stop",
+]
+VIOLENCE += [
+    "is drunk and punching my mom",
+    "has me pinned against the wall",
+    "took my phone and locked all the doors",
+]
+PAST += [
+    "its been 300 days since i last cut",
+    "i remember when i wanted to die every day",
+    "there were times when i thought about ending it",
+]
+VENT += [
+    "i just want to sleep for a week",
+    "i cant take this job anymore, quitting on monday",
+    "last day at work, said goodbye to everyone",
+    "going bungee jumping off a bridge this weekend",
+    "my baby wont stop crying, is this normal",
+    "the kids are home alone for an hour after school",
+    "took my meds and going to bed early",
+    "bye for now, talk tomorrow",
+    "giving my old clothes to charity",
+    "im dead tired after that shift",
+    "got one shot by a noob again, uninstalling",
+    "permadeath run ended again",
+    "my ex keeps texting me, i blocked him",
+    "my parents argue a lot and it makes me sad",
+    "i ended things with my girlfriend, it was the right call",
+    "im done with this class, dropping it",
+]
+
 
 def _fill(template: str, rng: random.Random) -> str:
     return template.format(
@@ -622,15 +706,30 @@ def _buried(rng: random.Random, core: Callable[[random.Random], str], filler: li
     return ". ".join(parts)
 
 
+def _slip(text: str, rng: random.Random) -> str:
+    """Typing noise for both classes: a dropped or doubled letter, no punctuation, no apostrophes."""
+    words = text.split()
+    long_words = [i for i, w in enumerate(words) if len(w) >= 5 and w.isalpha()]
+    if long_words:
+        i = rng.choice(long_words)
+        w = words[i]
+        j = rng.randrange(1, len(w) - 1)
+        words[i] = w[:j] + w[j + 1 :] if rng.random() < 0.5 else w[:j] + w[j] + w[j:]
+    out = " ".join(words)
+    if rng.random() < 0.5:
+        out = "".join(ch for ch in out if ch not in ".,'!?")
+    return out
+
+
 def generate(n_crisis: int, n_safe: int, filler: list[str], seed: int = 13) -> list[Example]:
     """Synthetic (text, label) pairs; some are buried inside everyday filler sentences."""
     rng = random.Random(seed)
     out: list[Example] = []
     for i in range(n_crisis):
         text = _buried(rng, _crisis, filler) if filler and i % 6 == 0 else _crisis(rng)
-        out.append((text, 1))
+        out.append((_slip(text, rng) if i % 4 == 1 else text, 1))
     out.extend((rng.choice(ML_CRISIS), 1) for _ in range(n_crisis // 12))
     for i in range(n_safe):
         text = _buried(rng, _safe, filler) if filler and i % 6 == 0 else _safe(rng)
-        out.append((text, 0))
+        out.append((_slip(text, rng) if i % 4 == 1 else text, 0))
     return out

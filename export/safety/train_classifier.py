@@ -1,10 +1,13 @@
 """Train the safety classifier (hashed n-gram logistic regression) and write it into the package.
 
-    python export/safety/train_classifier.py --esconv ../shared/data/esconv
+    python export/safety/train_classifier.py --esconv ../shared/data/esconv \
+        --with-dev bench/safety/eval_set.jsonl      # how the shipped model was trained
 
 Data: synthetic situation templates (export/safety/synth.py) for both classes, plus ESConv
 seeker turns from the *train* split as everyday negatives (turns the rule layer flags are left
-out, since a few seekers do describe danger). The evaluation set in bench/safety/ is never used.
+out, since a few seekers do describe danger). ``--with-dev`` adds the hand-written *dev* split
+of the evaluation set (realistic chat wording the templates lack); its holdout split and the
+blind holdout files in bench/safety/ are never read.
 Writes esc_edge/safety/data/classifier.npz and a model card next to it. Because ESConv is CC BY-NC
 4.0, a model trained with it inherits the non-commercial restriction; ``--no-esconv`` trains on
 the synthetic data alone.
@@ -61,6 +64,13 @@ def main() -> None:
     parser.add_argument("--bits", type=int, default=DEFAULT_BITS)
     parser.add_argument("--n-synthetic", type=int, default=12000)
     parser.add_argument("--c", type=float, default=4.0, help="inverse L2 strength")
+    parser.add_argument(
+        "--with-dev",
+        type=Path,
+        default=None,
+        help="also train on the dev split of this labelled JSONL (never the holdout split)",
+    )
+    parser.add_argument("--dev-weight", type=float, default=3.0)
     args = parser.parse_args()
 
     from sklearn.linear_model import LogisticRegression
@@ -74,10 +84,18 @@ def main() -> None:
     filler = [t for t in train_neg if 4 <= len(t.split()) <= 25][:3000]
     synth = generate(args.n_synthetic // 2, args.n_synthetic // 2, filler, seed=13)
     held = generate(1000, 1000, filler, seed=99)
-    texts = [t for t, _ in synth] + train_neg
-    labels = np.array([y for _, y in synth] + [0] * len(train_neg), dtype=np.int8)
+    dev: list[tuple[str, int]] = []
+    if args.with_dev:
+        for line in args.with_dev.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line) if line.strip() else None
+            if row and row.get("split") == "dev":
+                dev.append((row["text"], int(bool(row["crisis"]))))
+    texts = [t for t, _ in synth] + train_neg + [t for t, _ in dev]
+    labels = np.array([y for _, y in synth] + [0] * len(train_neg) + [y for _, y in dev], dtype=np.int8)
     # Everyday turns are many; weigh them so they do not drown the synthetic hard negatives.
-    weights = np.array([1.0] * len(synth) + [0.5] * len(train_neg), dtype=np.float32)
+    weights = np.array(
+        [1.0] * len(synth) + [0.5] * len(train_neg) + [args.dev_weight] * len(dev), dtype=np.float32
+    )
 
     x = matrix(texts, args.bits)
     model = LogisticRegression(C=args.c, max_iter=2000, class_weight="balanced")
@@ -97,7 +115,13 @@ def main() -> None:
     card = {
         "model": "hashed word 1-2-gram + char 3-5-gram logistic regression",
         "bits": args.bits,
-        "train": {"synthetic": len(synth), "esconv_train_seeker_turns": len(train_neg), "C": args.c},
+        "train": {
+            "synthetic": len(synth),
+            "esconv_train_seeker_turns": len(train_neg),
+            "hand_written_dev": len(dev),
+            "hand_written_dev_file": args.with_dev.name if args.with_dev else None,
+            "C": args.c,
+        },
         "synthetic_heldout": {
             "recall@0.5": float((held_p[held_y == 1] >= 0.5).mean()),
             "fpr@0.5": float((held_p[held_y == 0] >= 0.5).mean()),
