@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from esc_edge.cli import cli
@@ -64,3 +66,39 @@ def test_eval_safety_reports_recall_and_fpr(tmp_path: Path) -> None:
     assert report["overall"]["fpr"] == 0.0
     assert report["fpr_by_kind"]["idiom"]["n"] == 1
     assert report["latency_ms"]["p50"] > 0
+
+
+def test_hostile_stdin_gets_one_result_per_line_and_no_crash() -> None:
+    lines = [
+        b"",
+        b"I had a long day at work and " * 18_000 + b"i am going to kill myself tonight",
+        bytes(range(1, 10)) + bytes(range(14, 256)),
+        "我想 kill мне ça 死にたい 🙂".encode() * 100,
+        b"\x00\x07\x1b[31m hello \x7f\x08",
+        b"\xc3\x28 \xa0\xa1 \xf0\x28\x8c\x28",
+    ]
+    assert len(lines[1]) > 500_000
+    result = CliRunner().invoke(cli, ["safety", "--json"], input=b"\n".join(lines) + b"\n")
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == len(lines)
+    assert all(set(row) == {"crisis", "category", "score"} for row in rows)
+    assert rows[0]["crisis"] is False
+    # The risk at the end of a 500k-character line is still found.
+    assert rows[1]["crisis"] is True
+
+
+def test_a_broken_detector_answers_needs_care_and_logs(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from esc_edge.safety import detector
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("rule table corrupt")
+
+    monkeypatch.setattr(detector, "assess_rules", broken)
+    with caplog.at_level(logging.ERROR, logger="esc_edge.safety"):
+        result = CliRunner().invoke(cli, ["safety", "--json"], input=b"I had a nice walk today\n")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"crisis": True, "category": "unknown", "score": 1.0}
+    assert any("safety detector failed" in r.getMessage() for r in caplog.records)
