@@ -33,7 +33,7 @@ from esc_edge.generation.prompt import render
 from esc_edge.planner import strategies
 from esc_edge.planner.base import Plan, Planner
 from esc_edge.runtime import RuntimeProfile, select_runtime
-from esc_edge.safety.base import Assessment, SafetyCheck
+from esc_edge.safety.base import INJECTION, Assessment, SafetyCheck
 from esc_edge.text import clean, normalise
 
 log = logging.getLogger("esc_edge")
@@ -226,8 +226,8 @@ class Supporter:
         started = time.perf_counter()
         cleaned, assessment = self._screen(text, conversation)
         safety_ms = (time.perf_counter() - started) * 1000
-        if assessment.crisis:
-            return self._crisis_turn(cleaned, assessment, conversation, stream, safety_ms)
+        if assessment.crisis or assessment.reason == INJECTION:
+            return self._vetted_turn(cleaned, assessment, conversation, stream, safety_ms)
         return self._model_turn(cleaned, override, conversation, cancel, stream, started, safety_ms)
 
     def _screen(self, text: str, conversation: Conversation) -> tuple[str, Assessment]:
@@ -253,7 +253,7 @@ class Supporter:
             log.exception("safety check failed; treating the message as needing care")
             return Assessment(crisis=True, category="unknown", score=1.0, reason="detector failure")
 
-    def _crisis_turn(
+    def _vetted_turn(
         self,
         text: str,
         assessment: Assessment,
@@ -261,15 +261,20 @@ class Supporter:
         stream: ReplyStream,
         safety_ms: float,
     ) -> Iterator[str]:
+        """A turn answered by the safety layer's vetted text: a crisis, or an injection attempt
+        (a 135M model told to "ignore previous instructions" would follow them)."""
         message = self.safety.reply(assessment, self.settings.locale)
         with conversation.turn_lock:
             conversation.add_seeker(text)
-            conversation.add_supporter(message, strategy=None, crisis=True)
-            conversation.careful_turns_left = self.settings.careful_turns
+            conversation.add_supporter(message, strategy=None, crisis=assessment.crisis)
+            if assessment.crisis:
+                conversation.careful_turns_left = self.settings.careful_turns
+            elif conversation.careful_turns_left > 0:
+                conversation.careful_turns_left -= 1
         stream.reply = Reply(
             text=message,
             strategy=None,
-            crisis=True,
+            crisis=assessment.crisis,
             category=assessment.category,
             timings=Timings(safety_ms=safety_ms, total_ms=safety_ms),
         )

@@ -19,7 +19,7 @@ from esc_edge.generation.base import (
 )
 from esc_edge.generation.prompt import IM_END, IM_START
 from esc_edge.planner.base import Plan
-from esc_edge.safety.base import Assessment
+from esc_edge.safety.base import INJECTION, Assessment
 
 CONTROL = {"<|endoftext|>": 0, IM_START: 1, IM_END: 2}
 BYTE_OFFSET = 16
@@ -121,6 +121,7 @@ class FakeSafety:
 
     trigger: str = "DANGER"
     careful_trigger: str = "pills"
+    injection_trigger: str = "IGNORE INSTRUCTIONS"
     raise_error: bool = False
     seen: list[tuple[str, bool]] = field(default_factory=list)
 
@@ -130,7 +131,11 @@ class FakeSafety:
             raise RuntimeError("detector broke")
         if self.trigger in text or (careful and self.careful_trigger in text):
             return Assessment(crisis=True, category="suicide", score=0.99)
+        if self.injection_trigger in text:
+            return Assessment(crisis=False, score=0.01, reason=INJECTION)
         return Assessment(crisis=False, score=0.01)
 
     def reply(self, assessment: Assessment, locale: str) -> str:
+        if assessment.reason == INJECTION:
+            return "ON-TASK MESSAGE"
         return f"SAFETY MESSAGE ({locale})"

@@ -36,6 +36,10 @@ class Assessment:
 
 SAFE = Assessment(crisis=False)
 
+# ``Assessment.reason`` of a non-crisis message that tries to re-instruct the supporter ("ignore
+# previous instructions..."): it gets the check's vetted on-task reply, never the model's.
+INJECTION = "injection"
+
 
 class SafetyCheck(Protocol):
     def assess(self, conversation: Conversation, text: str, *, careful: bool = False) -> Assessment:
@@ -46,7 +50,8 @@ class SafetyCheck(Protocol):
         ...
 
     def reply(self, assessment: Assessment, locale: str) -> str:
-        """The vetted message sent instead of a model reply when ``assessment.crisis`` is true."""
+        """The vetted message sent instead of a model reply: when ``assessment.crisis`` is true, or
+        when ``assessment.reason`` is :data:`INJECTION`."""
         ...
 
 

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from esc_edge.conversation import Conversation
-from esc_edge.safety.base import Assessment, safety_checks
+from esc_edge.safety.base import INJECTION, Assessment, safety_checks
 from esc_edge.safety.classifier import HashedLogReg
-from esc_edge.safety.replies import guess_language, safety_reply
+from esc_edge.safety.replies import guess_language, injection_reply, safety_reply
 from esc_edge.safety.rules import RuleResult, assess_rules, noisy_or
 
 log = logging.getLogger("esc_edge.safety")
@@ -129,7 +129,10 @@ class LayeredSafetyCheck:
             return Assessment(crisis=True, category="unknown", score=1.0, reason="detector failure")
 
     def reply(self, assessment: Assessment, locale: str | None = None) -> str:
-        """The vetted safety message for ``assessment`` (numbers for ``locale``, else our own)."""
+        """The vetted message for ``assessment``: a safety message for a crisis (numbers for
+        ``locale``, else our own), an on-task answer for an instruction-injection attempt."""
+        if not assessment.crisis and assessment.reason == INJECTION:
+            return injection_reply(locale or self.locale, assessment.lang)
         return safety_reply(assessment, locale or self.locale)
 
     def threshold_for(self, careful: bool) -> float:
@@ -153,7 +156,7 @@ class LayeredSafetyCheck:
             category = self._context_category(conversation, text) or "suicide"
         subject = "third_party" if rules.third_party else "self"
         if not crisis and rules.injection:
-            reason = "injection"
+            reason = INJECTION
         return Assessment(crisis, category, round(score, 4), subject, reason, guess_language(text))
 
     def _recent(self, conversation: Conversation | None, text: str) -> list[str]:
