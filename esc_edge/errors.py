@@ -95,3 +95,9 @@ __all__ = [
     "ModelNotFoundError",
     "PullError",
 ]
+
+
+class HistoryError(EscEdgeError):
+    """The history database cannot be read or written (disk full, locked, closed, damaged)."""
+
+    exit_code = 9

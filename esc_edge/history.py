@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from esc_edge.conversation import Conversation, Turn
-from esc_edge.errors import EscEdgeError, InputError
+from esc_edge.errors import HistoryError, InputError
 
 FILENAME = "history.sqlite3"
 SCHEMA_VERSION = 1
@@ -56,12 +56,6 @@ CREATE TABLE IF NOT EXISTS turns (
     PRIMARY KEY (conversation_id, idx)
 );
 """
-
-
-class HistoryError(EscEdgeError):
-    """The history database cannot be read or written (disk full, locked, closed, damaged)."""
-
-    exit_code = 9
 
 
 def default_history_path() -> Path:
