@@ -79,7 +79,7 @@ MACROS: dict[str, str] = {
     "DRUGS": (
         r"(?:pills?|tablets?|meds|medication|medications|medicine|paracetamol|acetaminophen|"
         r"tylenol|ibuprofen|advil|aspirin|cough syrup|syrup|nyquil|sleeping aids?|painkillers|"
-        r"sleeping pills|sleeping tablets|"
+        r"sleeping pills|sleeping tablets|sleeping tabs|"
         r"antidepressants|xanax|benzos|valium|diazepam|oxy|oxycodone|oxys|opioids|fentanyl|"
         r"heroin|insulin|lithium|seroquel|sertraline|zoloft|prozac|lexapro|ambien|"
         r"antihistamines|benadryl|adderall|ritalin|adhd meds|heart pills|pods|bleach|"
@@ -1612,7 +1612,128 @@ _GENERAL: list[Rule] = [
     ),
 ]
 
-RULES: tuple[Rule, ...] = (*_EN, *_ML, *_CONCEPTS, *_GENERAL)
+# Second blind round: more situations in everyday words.
+_GENERAL_2: list[Rule] = [
+    *_rules(
+        "suicide",
+        "ideation",
+        0.65,
+        r"\b(?:stop|no longer|wont|will not|not going to|never) (?:\w+ ){0,1}(?:be |being )?(?:a )?"
+        r"(?:problem|burden|bother|weight) (?:for|to|on) (?:everyone|anyone|you|them|my \w+|anybody)",
+        r"\bwont be (?:a burden|a problem|in (?:your|the|anyones) way) (?:\w+ ){0,1}(?:much longer|for long|"
+        r"anymore|soon|after)",
+        r"\b(?:dont|do not) think (?:ill|i will|i can|i could|im going to) (?:make it|survive|last|get) "
+        r"(?:\w+ ){0,1}(?:through|to|past|until|another)",
+        r"\blong walk off a short pier\b",
+    ),
+    *_rules(
+        "suicide",
+        "plan",
+        0.85,
+        r"\b(?:hanging|pills|an overdose|overdosing|jumping|the bridge|the rope|drowning|the gun|a gun|"
+        r"the train|the tracks|the car) (?:is|was) (?:the|my) plan\b|\b(?:the|my) plan is (?:to )?"
+        r"(?:hang|jump|overdose|take (?:all|the|my)|shoot|drown|crash|drive|step|walk into)",
+        r"\b(?:plan|planning|going|gonna|want) to crash (?:my|the) car\b|\b(?:look|looks|seem|seems) like an "
+        r"accident\b",
+        r"\bhose (?:\w+ ){0,3}(?:exhaust|tailpipe)|\bexhaust (?:\w+ ){0,3}hose\b",
+    ),
+    *_rules(
+        "suicide",
+        "means",
+        0.6,
+        r"\bcounting (?:them|the pills|pills|tablets|the tablets|my pills) out\b|\bcounted (?:them|the pills|"
+        r"them all) out\b",
+        r"\b(?:sent|posted|texted|snapped) (?:\w+ ){0,2}(?:a )?(?:picture|photo|pic|snap|video|selfie) of "
+        r"(?:\w+ ){0,2}(?:pills|a rope|a noose|a gun|a bridge|blood|a knife|a razor|blades|(?:her|his|their) "
+        r"wrists?|the edge|the tracks)",
+        r"\b(?:{PARTNER}|friend|best friend|mum|mom|son|daughter|someone) (?:is |s )?(?:\w+ ){0,2}"
+        r"(?:standing|"
+        r"sitting|climbing|hanging|leaning) (?:\w+ ){0,2}(?:on|over|out of|off) (?:the |a |her |his |their )?"
+        r"(?:\w+ )?(?:ledge|window|bridge|roof|railing|balcony|edge|cliff|parapet)\b",
+    ),
+    *_rules(
+        "suicide",
+        "goodbye",
+        0.55,
+        r"\bletters? to (?:everyone|everybody|all of you|my family|each of them|my kids|my parents)\b",
+        r"\bsealed (?:them|the letters|the envelopes?|the notes?)\b",
+    ),
+    *_rules(
+        "suicide",
+        "goodbye",
+        0.35,
+        r"\bthank(?:s| you) for (?:being (?:so )?(?:kind|nice|good|there)|your kindness|being my friend|"
+        r"caring)\b",
+        r"\b(?:cancelled|canceled|quit|stopped) (?:my )?(?:therapy|appointments|subscriptions|phone contract|"
+        r"lease)\b",
+        r"\bpaid off (?:my |all my |the )?(?:debts?|credit cards?|loans?|bills)\b",
+        r"\b(?:all sorted|all in order|affairs in order|everything (?:is )?in order|"
+        r"tied up (?:all )?(?:the )?"
+        r"loose ends)\b",
+        r"\bgave (?:\w+ ){0,2}(?:my )?(?:plants|fish|books|guitar) to\b",
+        r"\bwont come (?:back )?(?:in|inside|down|home)\b",
+        r"\b(?:this weekend|tonight|tomorrow|today|friday|saturday|sunday|this week) is it\b",
+    ),
+    *_rules(
+        "medical",
+        "act",
+        0.9,
+        r"\b(?:drank|drinking|had|downed) (?:\w+ ){0,5}(?:vodka|wine|whiskey|whisky|beer|alcohol|booze|gin|"
+        r"rum|tequila) (?:\w+ ){0,3}(?:and|then|with|plus) (?:\w+ ){0,2}(?:took|taken|swallowed|popped) "
+        r"(?:\w+ ){0,3}(?:{DRUGS}|tabs|sleeping tabs|sleepers)\b",
+    ),
+    *_rules(
+        "medical",
+        "emergency",
+        0.8,
+        r"\b(?:shes|hes|she is|he is|is|went|still|theyre|they are) (?:still )?(?:under ?water|under the "
+        r"water|face ?down in the (?:water|pool|bath))\b",
+        r"\bblood (?:\w+ ){0,3}(?:under the door|all over the floor|in the bath|in the sink|pouring)",
+    ),
+    *_rules(
+        "medical",
+        "emergency",
+        0.35,
+        r"\b(?:locked|been|is|hes been|shes been) (?:in|inside) the (?:bathroom|toilet) (?:for )?(?:over )?"
+        r"(?:an hour|hours|ages|a long time|\d+ (?:hours|minutes))",
+    ),
+    *_rules(
+        "abuse",
+        "danger",
+        0.6,
+        r"\b(?:broke|breaking|broken|got|snuck|forced (?:his|her|their) way) into (?:my|our|the) (?:flat|"
+        r"apartment|house|home|room|place|bedroom)\b",
+        r"\b(?:hes|shes|he is|she is|someone is|theyre|somebody is) (?:still )?(?:in|inside) (?:the|my|our) "
+        r"(?:kitchen|house|flat|apartment|living room|hallway|bedroom|garden|basement)\b",
+    ),
+    *_rules(
+        "child_risk",
+        "child",
+        0.9,
+        r"\b{CHILD}\b (?:\w+ ){0,6}(?:i want to|i could|im going to|i feel like|urge to|i keep wanting to) "
+        r"(?:\w+ ){0,1}(?:throw|shake|hit|smother|drop|hurt|slap|strangle) (?:him|her|them|it)\b",
+        r"\b{CHILD} (?:\w+ ){0,3}(?:chewing on|chewed|sucking on|licking|licked|eating|drinking|has) "
+        r"(?:\w+ ){0,2}(?:dishwasher (?:tablet|pod)s?|laundry pods?|detergent|bleach|batter(?:y|ies)|"
+        r"button batter(?:y|ies)|pills|medicine|magnets|rat poison|cleaner|antifreeze)",
+    ),
+    *_rules(
+        "suicide",
+        "intent",
+        1.0,
+        r"\b(?:veux|vais|voudrais|envie d|aller) en finir\b",
+        r"\bkhud ko (?:maar|khatam)\w*|\bapni jaan (?:de|le)\w*|\bmarna chahta\b",
+        r"薬を(?:全部|たくさん|大量に)飲|大量服薬|死ぬつもり|自殺(?:する|したい)",
+    ),
+    *_rules(
+        "abuse",
+        "danger",
+        0.85,
+        r"бьет меня|бьют меня|избива\w*|ударил меня|душит меня|угрожает убить",
+        r"\bschlagt (?:\w+ ){0,2}(?:bruder|schwester|kind|kinder|sohn|tochter|baby)\b",
+    ),
+]
+
+RULES: tuple[Rule, ...] = (*_EN, *_ML, *_CONCEPTS, *_GENERAL, *_GENERAL_2)
 
 # --------------------------------------------------------------- cancels (span overlap) -----
 _CANCEL_SOURCES: tuple[str, ...] = (
@@ -1729,6 +1850,10 @@ _CANCEL_SOURCES: tuple[str, ...] = (
     r"\basked (?:me )?(?:if|whether) (?:\w+ ){0,8}(?:and i said no|i said no|i told (?:her|him|them) no)",
     r"\bcould (?:sleep|nap) (?:forever|for a week|for days)",
     r"\bdelete myself from\b",
+    r"\b(?:go on|keep going|continue|live|living) like this\b",
+    r"\b(?:shot|shoots|shooting|shoot) (?:me|him|her|us) (?:a |an )?(?:dirty )?"
+    r"(?:look|glance|smile|wink|grin)",
+    r"\b(?:id|i would|ill|i will|i could) never (?:\w+ ){0,2}(?:kill|hurt|harm|touch|hit|do)\b",
 )
 CANCELS: tuple[re.Pattern[str], ...] = tuple(compile_rule(p) for p in _CANCEL_SOURCES)
 
@@ -1737,7 +1862,8 @@ CANCELS: tuple[re.Pattern[str], ...] = tuple(compile_rule(p) for p in _CANCEL_SO
 PAST = compile_rule(
     r"\b(?:(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|several|few|many|couple of) "
     r"(?:years?|months?|decades?) ago|years ago|used to|when i was|as a (?:kid|child|teen|teenager)|"
-    r"back (?:then|when|in)|in (?:19|20)\d\d|in (?:high school|college|uni|university|middle "
+    r"back (?:then|when|in (?:the day|(?:19|20)\d\d|high school|college|school|uni))|"
+    r"in (?:19|20)\d\d|in (?:high school|college|uni|university|middle "
     r"school)|last (?:year|winter|summer|spring|fall|autumn)|at (?:1[0-9]|sixteen|seventeen|"
     r"fifteen|fourteen)\b|clean for|sober (?:for|from)|no longer|havent (?:\w+ ){0,1}in \d+|"
     r"since (?:then|i was)|one year since|years? since|anniversary|looking back|there was a time|"
@@ -1751,7 +1877,7 @@ PAST = compile_rule(
 )
 NOW = compile_rule(
     r"\b(?:tonight|right now|again|going to|gonna|today|this morning|just now|an hour ago|"
-    r"last night|still want|want to|wanna|tomorrow|relapsed|now im|about to|plan to)\b"
+    r"last night|still want|(?<!used to )want to|wanna|tomorrow|relapsed|now im|about to|plan to)\b"
 )
 RECOVERED = compile_rule(
     r"\b(?:(?:im|i am) (?:in a )?(?:much )?(?:better|okay|ok|fine|good|safe|doing (?:well|better|"
@@ -1787,11 +1913,13 @@ BENIGN = compile_rule(
     r"talk (?:tomorrow|later|soon|on "
     r"\w+day)|can we talk|see you|charity|declutter|decluttering|donate|donated|donating|thrift|"
     r"moving (?:house|out|abroad|to)|new (?:job|city|flat|apartment|place)|offline for|"
-    r"signing off|logging off|for a (?:few days|week|while)|back (?:on|in|next)|photos|sunset|sunrise|"
+    r"signing off|logging off|for a (?:few days|week|while)|back (?:on \w+day|next|in (?:a|an|\d+) \w+)|"
+    r"photos|sunset|sunrise|"
     r"the view|selfie|gorgeous|beautiful|fishing|tourist|sightseeing|climbing|anyone want|for free|"
     r"free to a good home|selling|garage sale|yard sale|bungee|zipline|skydiving|skydive|cliff diving|"
     r"high dive|parachute|paragliding|last day (?:at|of) (?:work|my job|school|the job)|bittersweet|"
-    r"farewell party|leaving do|retiring|retirement|graduation|graduating)\b"
+    r"farewell party|leaving do|retiring|retirement|graduation|graduating|lawyer|solicitor|notary|"
+    r"estate planning|adulting|fixing|repairing|gutters?|shingles|antenna|satellite dish|solar panels)\b"
 )
 # Hypotheticals and how-to questions: "what should I do if I find someone unconscious?"
 HYPOTHETICAL = compile_rule(

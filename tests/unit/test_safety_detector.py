@@ -273,3 +273,33 @@ def test_general_situations_in_new_words(check: LayeredSafetyCheck, text: str, c
 )
 def test_new_hard_negatives_stay_safe(check: LayeredSafetyCheck, text: str) -> None:
     assert not check.assess(Conversation(), text).crisis
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("pills is the plan. i have enough", "suicide"),
+        ("my sister is sitting on the edge of the roof and wont come down", "suicide"),
+        ("had a lot of whiskey and then took my sleeping tabs", "medical"),
+        ("my 2 year old is chewing on a laundry pod", "child_risk"),
+        ("someone broke into our house and hes in the kitchen", "abuse"),
+    ],
+)
+def test_second_round_situations(check: LayeredSafetyCheck, text: str, category: str) -> None:
+    result = check.assess(Conversation(), text)
+    assert result.crisis, result
+    assert result.category == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i used to want to die every day, now i love my life",
+        "i cant go on like this, i need a new job",
+        "he shot me a dirty look in the meeting",
+        "id never hurt anyone, im just tired",
+        "im back in the office next week",
+    ],
+)
+def test_second_round_hard_negatives(check: LayeredSafetyCheck, text: str) -> None:
+    assert not check.assess(Conversation(), text).crisis
