@@ -71,12 +71,15 @@ def _policy(section: dict[str, Any]) -> list[str]:
 def _e2e(section: dict[str, Any]) -> list[str]:
     rows = [
         ("turn (safety + plan + reply)", "turn_ms"),
+        ("turn, reply scaled to 30 words", "turn_ms_at_30_words"),
         ("time to first token", "ttft_ms"),
         ("safety", "safety_ms"),
         ("planner", "plan_ms"),
     ]
     lines = ["| part | p50 ms | p95 ms |", "|---|---|---|"]
     for label, key in rows:
+        if key not in section:
+            continue
         lines.append(f"| {label} | {_fmt(section[key]['p50'])} | {_fmt(section[key]['p95'])} |")
     lines.append(
         f"\nReplies: median {_fmt(section['reply_words']['p50'], 0)} words, "

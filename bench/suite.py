@@ -461,8 +461,23 @@ def _e2e_args(ctx: Context, constraints: bool, repeats: int) -> dict[str, Any]:
     }
 
 
+TARGET_WORDS = 30  # the issue's turn target is for a ~30-word reply
+
+
+def turn_ms_at_words(row: dict[str, Any], words: int = TARGET_WORDS) -> float | None:
+    """The turn's latency had its reply been ``words`` words long: the same start (safety, plan,
+    prefill, first token) plus that many words at the turn's own tokens-per-word and decode pace.
+    The model's reply length is not ours to fix in a benchmark, so both figures are reported."""
+    if row["tokens"] < 2 or row["words"] < 1 or row["total_ms"] <= row["ttft_ms"]:
+        return None
+    per_token = (row["total_ms"] - row["ttft_ms"]) / (row["tokens"] - 1)
+    tokens = words * row["tokens"] / row["words"]
+    return float(row["ttft_ms"] + per_token * max(tokens - 1, 0))
+
+
 def summarise_turns(raw: dict[str, Any]) -> dict[str, Any]:
     rows = [r for r in raw["turns"] if not r.get("crisis")]
+    scaled = [v for v in (turn_ms_at_words(r) for r in rows) if v is not None]
     decode = [
         (r["tokens"] - 1) * 1000 / (r["total_ms"] - r["ttft_ms"])
         for r in rows
@@ -473,6 +488,7 @@ def summarise_turns(raw: dict[str, Any]) -> dict[str, Any]:
         by_turn.setdefault(r["turn"], []).append(r)
     return {
         "turn_ms": latency([r["total_ms"] for r in rows]),
+        f"turn_ms_at_{TARGET_WORDS}_words": latency(scaled),
         "ttft_ms": latency([r["ttft_ms"] for r in rows]),
         "safety_ms": latency([r["safety_ms"] for r in rows]),
         "plan_ms": latency([r["plan_ms"] for r in rows]),
@@ -663,14 +679,15 @@ def targets(sections: dict[str, Any]) -> list[dict[str, Any]]:
         )
 
     words = _get(sections, "e2e", "reply_words", "p50")
-    add(
-        "end-to-end turn p50",
-        _get(sections, "e2e", "turn_ms", "p50"),
-        1000,
-        "ms",
-        True,
-        f"median reply {words} words (target reply ~30 words)" if words is not None else "",
-    )
+    note = ""
+    if words is not None:
+        scaled = _get(sections, "e2e", f"turn_ms_at_{TARGET_WORDS}_words", "p50")
+        note = f"median reply {words} words; scaled to {TARGET_WORDS} words: p50 {scaled} ms"
+        parts = _get(sections, "e2e", "components") or {}
+        absent = [k for k in ("safety", "planner") if str(parts.get(k, "")).startswith("skipped")]
+        if absent:
+            note += f"; without {' and '.join(absent)} (not available in this run)"
+    add("end-to-end turn p50", _get(sections, "e2e", "turn_ms", "p50"), 1000, "ms", True, note)
     add(
         "overhead vs bare llama-cpp-python",
         _get(sections, "overhead", "overhead_pct"),

@@ -379,3 +379,17 @@ def test_planner_peers_are_found_in_a_training_run(tmp_path: Path) -> None:
     assert suite.planner_peers(SuiteOptions(planner_run=run, planner_fp32=given))[0] == given
     assert suite.planner_peers(SuiteOptions(planner_run=tmp_path / "empty")) == (None, None)
     assert suite.parse_args(["--planner-run", str(run)]).planner_run == run
+
+
+def test_turn_latency_is_also_scaled_to_a_30_word_reply() -> None:
+    # 200 ms to the first token, then 29 tokens in 290 ms (10 ms each), 20 words: 1.5 tokens/word.
+    row = {"ttft_ms": 200.0, "total_ms": 490.0, "tokens": 30, "words": 20}
+    assert suite.turn_ms_at_words(row, 30) == pytest.approx(200 + 10 * (45 - 1))
+    assert suite.turn_ms_at_words({**row, "tokens": 1}) is None
+    summary = suite.summarise_turns({"turns": [{**r, "turn": 1, "safety_ms": 0.1, "plan_ms": 1.0,
+                                                "prompt_tokens": 9, "reused_tokens": 0} for r in [row]],
+                                     "import_s": 0.1, "load_s": 0.2, "ready_wall_s": 0.5})  # fmt: skip
+    assert summary["turn_ms_at_30_words"]["p50"] == pytest.approx(640.0)
+    rows = {t["target"]: t for t in targets({"e2e": {**summary, "components": {"planner": "skipped: none"}}})}
+    note = rows["end-to-end turn p50"]["note"]
+    assert "scaled to 30 words: p50 640.0 ms" in note and "without planner" in note
