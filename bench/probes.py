@@ -216,6 +216,8 @@ def decode(args: dict[str, Any]) -> dict[str, Any]:
     """TTFT by context length (prefill, cache reset) and greedy decode tokens/s on one llama setting."""
     from esc_edge.conversation import Turn
 
+    # The CPUs we may use before pinning narrows them: the neighbour takes one we gave up.
+    usable = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
     affinity = _pin(args.get("cpus"))
     scenario = load_scenario(args["scenario"])
     started = time.perf_counter()
@@ -226,7 +228,6 @@ def decode(args: dict[str, Any]) -> dict[str, Any]:
     processor = args.get("processor", "none")
     story = _prompt_tokens(llm, [Turn("seeker", scenario["decode_prompt"])])
     _time_generation(llm, story, 8, processor)  # warm-up: page cache, repacking, allocations
-    usable = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
     load = args.get("neighbour")
     with neighbour(
         load, neighbour_cpu(affinity if args.get("cpus") else None, usable) if load else None
