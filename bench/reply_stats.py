@@ -88,7 +88,8 @@ TEMPLATE_LEAK = re.compile(
 CONTACT = re.compile(
     r"https?://|www\.|\b[\w.-]+\.(com|org|net|io)\b|\S+@\S+\.\w+|(\d[\s().-]*){7,}", re.IGNORECASE
 )
-SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
+# A trailing ellipsis ("going to...") is not a finished sentence.
+SENTENCE_END = re.compile(r"(?:[!?]|(?<!\.)\.)[\"'”’)]*$")
 
 
 # =============================================================================================
@@ -577,7 +578,8 @@ def main() -> None:
     parser.add_argument("--modes", default="constrained,unconstrained")
     parser.add_argument("--speed-contexts", type=int, default=40)
     parser.add_argument("--speed-tokens", type=int, default=48)
-    parser.add_argument("--name", default="reply_stats", help="result file name under bench/results/")
+    parser.add_argument("--name", default="reply_stats", help="result file name (no suffix)")
+    parser.add_argument("--out-dir", type=Path, default=RESULTS, help="where the JSON and Markdown go")
     parser.add_argument(
         "--dump", type=Path, default=None, help="also write every reply (with the human one) here"
     )
@@ -648,9 +650,9 @@ def main() -> None:
         "wall_s": round(time.perf_counter() - started, 1),
     }
     result["targets"] = targets(result)
-    path = write_result(args.name, result)
+    path = write_result(args.name, result, args.out_dir)
     if set(modes) >= {"constrained", "unconstrained"}:
-        (RESULTS / f"{args.name}.md").write_text(markdown(result, args.name))
+        (args.out_dir / f"{args.name}.md").write_text(markdown(result, args.name))
     if args.dump:
         args.dump.write_text("\n".join(json.dumps(asdict(r), ensure_ascii=False) for r in all_records) + "\n")
     print(f"wrote {path}")

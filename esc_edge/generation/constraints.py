@@ -308,7 +308,8 @@ def _ends_sentence(piece: bytes) -> bool:
     core = piece
     while core.endswith(CLOSERS):
         core = next(core[: -len(c)] for c in CLOSERS if core.endswith(c))
-    return core[-1:] != b"" and core[-1] in SENTENCE_END
+    # An ellipsis trails off ("I'm not here to tell you to..."): the sentence is not finished.
+    return core[-1:] != b"" and core[-1] in SENTENCE_END and not core.endswith(b"..")
 
 
 def _find_all(haystack: bytes, needle: bytes) -> Iterator[int]:
@@ -385,7 +386,7 @@ class _Pieces:
         return found
 
     def sentence_ends(self) -> BoolArray:
-        """Pieces after which the text ends a sentence: ".", "!", "?", '."', "...", "?)" ..."""
+        """Pieces after which the text ends a sentence: ".", "!", "?", '."', "?)", not "..."."""
         ends = np.zeros(len(self.lengths), dtype=bool)
         for token in _ids(_rows_any(self.has(END))).tolist():
             ends[token] = _ends_sentence(self.vocab.pieces[token])
@@ -777,7 +778,7 @@ _ROLE = re.compile(
     r"\b(seeker|user|supporter|assistant|human|system|therapist|counsel+or|listener|response|reply)\s*:",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)]*(?=\s|$)")
+_SENTENCE_END = re.compile(r"(?:[!?]+|(?<!\.)\.)[\"'”’)]*(?=\s|$)")
 
 
 class ReplyConstraints:

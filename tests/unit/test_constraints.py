@@ -155,6 +155,12 @@ def test_end_of_turn_only_at_a_sentence_boundary(layer: ReplyConstraints) -> Non
     assert np.isfinite(after_stop[EOS]) and after_stop[EOS] > 0
 
 
+def test_a_reply_cannot_trail_off_with_an_ellipsis(layer: ReplyConstraints) -> None:
+    reply = text_of(generate(layer, spec(word_budget=8), favouring(b"...", b" you", b" feel", b".")))
+    assert reply.endswith(".") and not reply.endswith("..")
+    assert finalize_reply("I hope so. Maybe you could try to...", 30) == "I hope so."
+
+
 def test_no_new_sentence_when_it_could_not_fit(layer: ReplyConstraints) -> None:
     # 9 of 10 words, then a full stop: only end of turn is left.
     words = [b" I", b" hope", b" you", b" feel", b" well", b" I", b" hope", b" you", b" feel", b"."]
@@ -392,7 +398,8 @@ def test_bad_decoding_settings_say_what_is_wrong(bad: dict[str, object]) -> None
 def test_tables_know_the_token_facts(layer: ReplyConstraints) -> None:
     t = layer.tables
     assert set(t.question_ids.tolist()) == {ID[b"?"], ID[b"??"], ID[b" ?"]}
-    assert {ID[b"."], ID[b"!"], ID[b"?"], ID[b"..."]} <= set(t.clean_end_ids.tolist())
+    assert {ID[b"."], ID[b"!"], ID[b"?"]} <= set(t.clean_end_ids.tolist())
+    assert ID[b"..."] not in set(t.clean_end_ids.tolist())  # trailing off is not an ending
     banned = set(t.banned_ids.tolist())
     assert {0, 1, ID[b"\n"], ID[b"  "], ID[b"http"], ID[b".com"]} <= banned and EOS not in banned
     assert ID[b" "] not in banned  # numbers and emoji after a space need it
