@@ -327,8 +327,10 @@ def test_spread_varies_threads_policy_pinning_and_a_neighbour(
     assert len(rows) == len(decode)
     loads = {a.get("neighbour") for a, _ in decode}
     assert loads == {None, "stream", "compute"}
-    # A neighbour on the other core only means something when we are pinned away from it, or use both.
-    assert all(a.get("cpus") == [0] or a["threads"] == 2 for a, _ in decode if a.get("neighbour"))
+    # With a neighbour: pinned away from it (memory vs compute), or left to the scheduler (what users get).
+    with_neighbour = [a for a, _ in decode if a.get("neighbour")]
+    assert {tuple(a.get("cpus") or ()) for a in with_neighbour} == {(0,), ()}
+    assert {a["neighbour"] for a in with_neighbour if a.get("cpus")} == {"stream", "compute"}
     assert any(a.get("threads_batch") == 2 and a["threads"] == 1 for a, _ in decode)
     assert rows[0]["decode_vs_baseline"] == 1.0
     bandwidth_args = next(a for name, a, _ in probes.calls if name == "bandwidth")
