@@ -3,11 +3,15 @@
 1. optimum exports the fine-tuned encoder (``<run>/best/encoder``) to fp32 ONNX (feature-extraction:
    output ``last_hidden_state``); pooling and the two linear heads stay in numpy (``heads.npz``),
    so the ONNX graph is the stock BERT graph that onnxruntime's quantiser and optimiser know well.
-2. ``onnxruntime.quantization.quantize_dynamic`` makes the int8 model.
-3. The candidate directory is loaded with the runtime class (``OnnxPlanner``, batch of one, exactly
-   the production path) and compared with the torch model on the whole valid split. It is
-   written to ``--out`` only if argmax agreement >= ``--min-agreement`` (default 0.99) and the
-   total size fits ``--max-mb``; otherwise the script exits non-zero and writes nothing there.
+2. int8 candidates, in order (``--quant auto``): ``quantize_dynamic`` with per-channel weight
+   scales, then int8 weights with fp32 activations in blocks of 32, then of 16
+   (``weight_int8.py``). ``quantize_dynamic`` also rounds activations per tensor, which on this
+   encoder costs more agreement than the gate allows; the first candidate that passes ships.
+3. Each candidate directory is loaded with the runtime class (``OnnxPlanner``, batch of one,
+   exactly the production path) and compared with the torch model on the whole valid split
+   (stopping early once it cannot pass). It is written to ``--out`` only if argmax agreement >=
+   ``--min-agreement`` (default 0.99) and the total size fits ``--max-mb``; otherwise the script
+   exits non-zero and writes nothing there.
 
 The fp32 ONNX model and ``validation.json`` stay in ``--work-dir`` (used by bench/ and the card).
 """
@@ -28,6 +32,7 @@ REPO = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = REPO.parent / "shared" / "data" / "esconv"
 DEFAULT_OUT = REPO / "esc_edge" / "planner" / "model"
 ONNX_NAME = "planner.int8.onnx"
+QUANT_VARIANTS = ("per-tensor", "per-channel", "weight-only-32", "weight-only-16")
 
 
 def log(message: str) -> None:
@@ -48,6 +53,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "the head bias); tune on valid with tune_adjustment.py",
     )
     p.add_argument("--no-fuse", action="store_true", help="skip onnxruntime's BERT fusions")
+    p.add_argument(
+        "--quant",
+        choices=("auto", *QUANT_VARIANTS),
+        default="auto",
+        help="per-tensor / per-channel: quantize_dynamic (int8 weights and activations); "
+        "weight-only-N: int8 weights in blocks of N, fp32 activations (weight_int8.py). "
+        "auto tries per-channel, weight-only-32, weight-only-16 in that order and ships the "
+        "first that passes the agreement and size gates",
+    )
     p.add_argument(
         "--fresh-reference",
         action="store_true",
@@ -106,7 +120,7 @@ def fuse(fp32: Path, target: Path, hidden_size: int, num_heads: int) -> Path:
     return target
 
 
-def quantize(fp32: Path, int8: Path) -> None:
+def quantize(fp32: Path, int8: Path, per_channel: bool = False) -> None:
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -114,6 +128,7 @@ def quantize(fp32: Path, int8: Path) -> None:
     quantize_dynamic(
         str(fp32),
         str(int8),
+        per_channel=per_channel,
         weight_type=QuantType.QInt8,
         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
     )
@@ -236,15 +251,27 @@ def _softmax(logits: Any) -> Any:
     return z / z.sum()
 
 
-def runtime_probs(model_dir: Path, examples: list[Any], threads: int) -> tuple[Any, Any, float]:
+def runtime_probs(
+    model_dir: Path, examples: list[Any], threads: int, stop: Any = None, max_flips: int = -1
+) -> tuple[Any, Any, float]:
+    """Runtime probabilities, batch of one. With ``stop`` (reference argmax per example), gives up
+    as soon as more than ``max_flips`` argmax disagreements are seen: a candidate that cannot pass
+    the gate is not worth the rest of the pass (the returned arrays then cover a prefix only)."""
     import numpy as np
 
     from esc_edge.planner.onnx import OnnxPlanner
 
     planner = OnnxPlanner.from_dir(model_dir, threads=threads)
     start = time.perf_counter()
-    pairs = [planner.probabilities(ex.context) for ex in examples]
-    per_example_ms = (time.perf_counter() - start) * 1000 / max(1, len(examples))
+    pairs, flips = [], 0
+    for i, ex in enumerate(examples):
+        pairs.append(planner.probabilities(ex.context))
+        if stop is not None and int(pairs[-1][0].argmax()) != int(stop[i]):
+            flips += 1
+            if flips > max_flips:
+                log(f"more than {max_flips} disagreements after {i + 1}/{len(examples)}: giving up")
+                break
+    per_example_ms = (time.perf_counter() - start) * 1000 / max(1, len(pairs))
     return np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs]), per_example_ms
 
 
@@ -292,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work_dir or args.run_dir / "export"
     work.mkdir(parents=True, exist_ok=True)
     log(f"exporting {best}/encoder with optimum")
-    fp32 = export_fp32(best / "encoder", work)
+    fp32 = fp32_unfused = export_fp32(best / "encoder", work)
     if not args.no_fuse:
         encoder_config = json.loads((best / "encoder" / "config.json").read_text())
         fp32 = fuse(
@@ -301,10 +328,6 @@ def main(argv: list[str] | None = None) -> int:
             int(encoder_config["hidden_size"]),
             int(encoder_config["num_attention_heads"]),
         )
-    int8 = work / ONNX_NAME
-    quantize(fp32, int8)
-    log(f"fp32 {fp32.stat().st_size / 1e6:.1f} MB -> int8 {int8.stat().st_size / 1e6:.1f} MB")
-
     prior = train_prior(args.data_dir)
     heads = adjusted_heads(best, prior, args.logit_adjust_tau)
     examples = load_examples(args.data_dir / "valid.jsonl")
@@ -314,30 +337,61 @@ def main(argv: list[str] | None = None) -> int:
     gold_emotion = [ex.emotion for ex in examples]
     reference, reference_source = torch_reference(best, args, examples, heads, prior)
     log(f"validating on {len(examples)} valid examples against {reference_source}")
+    variants = list(QUANT_VARIANTS[1:]) if args.quant == "auto" else [args.quant]
 
     with tempfile.TemporaryDirectory(dir=work) as tmp:
         results: dict[str, Any] = {}
-        for kind, onnx_path in (("int8", int8), ("fp32", fp32)):
-            stage = Path(tmp) / kind
+
+        def check(kind: str, onnx_path: Path, n: int, gated: bool = False) -> Path:
+            stage = Path(tmp) / onnx_path.stem
             stage.mkdir()
             write_candidate(stage, onnx_path, best, heads, prior, args)
-            # fp32 is a sanity check of the export itself; int8 is the gate and sees everything.
-            n = len(examples) if kind == "int8" else min(len(examples), args.fp32_limit)
-            s, e, ms = runtime_probs(stage, examples[:n], args.threads)
+            max_flips = int((1.0 - args.min_agreement) * n) if gated else -1
+            stop = reference[0][:n].argmax(1) if gated else None
+            s, e, ms = runtime_probs(stage, examples[:n], args.threads, stop, max_flips)
+            n = len(s)
             ref = (reference[0][:n], reference[1][:n])
             results[kind] = compare(ref, (s, e), gold[:n], gold_emotion[:n])
             results[kind]["ms_per_example"] = round(ms, 2)
+            results[kind]["complete"] = n == len(examples) or not gated
             scalars = {k: v for k, v in results[kind].items() if not isinstance(v, dict)}
             log(f"{kind} vs torch: {json.dumps(scalars)}")
-        stage = Path(tmp) / "int8"
+            return stage
+
+        # fp32 is a sanity check of the export itself; int8 is the gate and sees everything.
+        check("fp32", fp32, min(len(examples), args.fp32_limit))
+        stage, verdict, variant = None, None, None
+        for variant in variants:
+            int8 = work / f"planner.int8.{variant}.onnx"
+            if variant.startswith("weight-only"):
+                from export.planner.weight_int8 import quantize_file
+
+                # The unfused graph: the fused Attention op holds its QKV weights as an input
+                # that is not a MatMul initializer.
+                block = int(variant.rsplit("-", 1)[1])
+                log(f"{variant}: {quantize_file(str(fp32_unfused), str(int8), block)}")
+            else:
+                quantize(fp32, int8, per_channel=variant == "per-channel")
+            mb = {path.name: round(path.stat().st_size / 1e6, 1) for path in (fp32, int8)}
+            log(f"quantized ({variant}), MB: {mb}")
+            stage = check("int8", int8, len(examples), gated=True)
+            results["int8"]["quantization"] = variant
+            size_mb = sum(f.stat().st_size for f in stage.iterdir()) / 1e6
+            verdict = _verdict(results["int8"], size_mb, args)
+            if verdict is None:
+                break
+            log(f"int8 {variant} refused: {verdict}")
+            if variant != variants[-1]:
+                results[f"int8 {variant} (refused)"] = results.pop("int8")
+        assert stage is not None and variant is not None
         size_mb = sum(f.stat().st_size for f in stage.iterdir()) / 1e6
-        verdict = _verdict(results["int8"], size_mb, args)
         validation = {
             "validation_split": "valid",
             "reference": reference_source,
             "limit": args.limit,
             "size_mb": round(size_mb, 3),
             "fp32_onnx_mb": round(fp32.stat().st_size / 1e6, 3),
+            "quantization": variant,
             "results": results,
             "min_agreement": args.min_agreement,
             "passed": verdict is None,
@@ -348,13 +402,16 @@ def main(argv: list[str] | None = None) -> int:
         if verdict is not None:
             log(f"REFUSED: {verdict}; nothing written to {args.out}")
             return 1
+        shutil.copy2(stage / ONNX_NAME, work / ONNX_NAME)
         install(stage, args.out)
     (args.out / "validation.json").write_text(json.dumps(validation, indent=1) + "\n")
-    log(f"wrote {args.out} ({size_mb:.2f} MB); validation in {work / 'validation.json'}")
+    log(f"wrote {args.out} ({size_mb:.2f} MB, int8 {variant}); validation in {work / 'validation.json'}")
     return 0
 
 
 def _verdict(result: dict[str, Any], size_mb: float, args: argparse.Namespace) -> str | None:
+    if not result.get("complete", True):
+        return f"validation stopped after {result['n']} examples: too many argmax disagreements"
     if result["strategy_argmax_agreement"] < args.min_agreement:
         return f"int8 argmax agreement {result['strategy_argmax_agreement']:.4f} < {args.min_agreement}"
     if size_mb > args.max_mb:

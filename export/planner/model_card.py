@@ -59,6 +59,32 @@ def confusion_table(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def quant_text(validation: dict[str, Any]) -> str:
+    variant = validation.get("quantization", "per-tensor")
+    refused = [
+        f"{key.split()[1]} {pct(r['strategy_argmax_agreement'])}% on the first {r['n']}"
+        for key, r in validation["results"].items()
+        if key.endswith("(refused)")
+    ]
+    if variant.startswith("weight-only"):
+        block = variant.rsplit("-", 1)[1]
+        text = (
+            f"int8 weights with fp32 activations (`export/planner/weight_int8.py`: MatMul weights "
+            f"in blocks of {block} with fp16 scales, embedding tables per row), folded back to "
+            "fp32 by onnxruntime when the session is created, so the file is int8-sized and "
+            "inference runs fp32 kernels."
+        )
+    else:
+        text = f"onnxruntime BERT fusions, then `quantize_dynamic` (QInt8, {variant} weight scales)."
+    if refused:
+        text += (
+            " `quantize_dynamic` was tried first and refused by the agreement gate (argmax "
+            "agreement with torch: " + "; ".join(refused) + "): it also rounds every activation "
+            "matrix to 8 bits with one scale per tensor."
+        )
+    return text
+
+
 def training_record(run_dir: Path) -> dict[str, Any]:
     evals = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
     args = json.loads((run_dir / "best" / "train_args.json").read_text())
@@ -81,6 +107,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--model-dir", type=Path, default=DEFAULT_MODEL_DIR)
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     p.add_argument("--command", default="", help="the exact commands used, for the card")
+    p.add_argument(
+        "--reuse-test",
+        action="store_true",
+        help="re-render the card from the model dir's metrics_test.json instead of re-scoring test",
+    )
     args = p.parse_args(argv)
     sys.path.insert(0, str(REPO))
     from esc_edge.eval.planner import evaluate_planner, read_jsonl
@@ -90,15 +121,19 @@ def main(argv: list[str] | None = None) -> int:
     planner = OnnxPlanner.from_dir(args.model_dir, threads=1)
     share = planner.config.raw["train_strategy_share"]
     majority = max(share, key=lambda k: share[k])
-    start = time.time()
-    test = evaluate_planner(
-        planner,
-        read_jsonl(args.data_dir / "test.jsonl"),
-        emotion_labels=planner.config.emotion_labels,
-        majority_label=majority,
-    )
-    print(f"test scored in {time.time() - start:.0f} s", file=sys.stderr)
-    (args.model_dir / "metrics_test.json").write_text(json.dumps(test, indent=1) + "\n")
+    saved = args.model_dir / "metrics_test.json"
+    if args.reuse_test and saved.is_file():
+        test = json.loads(saved.read_text())
+    else:
+        start = time.time()
+        test = evaluate_planner(
+            planner,
+            read_jsonl(args.data_dir / "test.jsonl"),
+            emotion_labels=planner.config.emotion_labels,
+            majority_label=majority,
+        )
+        print(f"test scored in {time.time() - start:.0f} s", file=sys.stderr)
+        saved.write_text(json.dumps(test, indent=1) + "\n")
     validation = json.loads((args.model_dir / "validation.json").read_text())
     record = training_record(args.run_dir)
     card = render(args, planner.config.raw, test, validation, record, sha256)
@@ -169,11 +204,9 @@ def render(
         f"log train prior, folded into the head bias; tau chosen on valid by "
         f"`tune_adjustment.py`).",
         "- Export: optimum exports the fine-tuned encoder (feature-extraction, output "
-        "`last_hidden_state`), onnxruntime's BERT fusions are applied, then "
-        "`quantize_dynamic` (int8 weights, QInt8). Pooling and heads stay in numpy "
-        "(`heads.npz`, 17 KB): the ONNX graph stays the stock BERT graph the quantiser and "
-        "fusions know, the 39 features keep a single Python source shared with training, and "
-        "the heads can be read and checked without ONNX tooling.",
+        f"`last_hidden_state`), then int8: {quant_text(validation)} Pooling and heads stay in "
+        "numpy (`heads.npz`): the 39 features keep a single Python source shared with training, "
+        "and the heads can be read and checked without ONNX tooling.",
         "",
         "## Training",
         f"- Command: see `export/planner/README.md`{'; used: ' + args.command if args.command else ''}.",
