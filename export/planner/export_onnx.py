@@ -4,9 +4,10 @@
    output ``last_hidden_state``); pooling and the two linear heads stay in numpy (``heads.npz``),
    so the ONNX graph is the stock BERT graph that onnxruntime's quantiser and optimiser know well.
 2. int8 candidates, in order (``--quant auto``): ``quantize_dynamic`` with per-channel weight
-   scales, then int8 weights with fp32 activations in blocks of 32, then of 16
-   (``weight_int8.py``). ``quantize_dynamic`` also rounds activations per tensor, which on this
-   encoder costs more agreement than the gate allows; the first candidate that passes ships.
+   scales, then int8 weights with fp32 activations in blocks of 32, then of 16, with rounding
+   errors compensated on 64 train contexts (``weight_int8.py``). ``quantize_dynamic`` also rounds
+   activations per tensor, which on this encoder costs more agreement than the gate allows; the
+   first candidate that passes ships.
 3. Each candidate directory is loaded with the runtime class (``OnnxPlanner``, batch of one,
    exactly the production path) and compared with the torch model on the whole valid split
    (stopping early once it cannot pass). It is written to ``--out`` only if argmax agreement >=
@@ -32,7 +33,16 @@ REPO = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = REPO.parent / "shared" / "data" / "esconv"
 DEFAULT_OUT = REPO / "esc_edge" / "planner" / "model"
 ONNX_NAME = "planner.int8.onnx"
-QUANT_VARIANTS = ("per-tensor", "per-channel", "weight-only-32", "weight-only-16")
+QUANT_VARIANTS = (
+    "per-tensor",
+    "per-channel",
+    "weight-only-32",
+    "weight-only-16",
+    "compensated-32",
+    "compensated-16",
+)
+AUTO_VARIANTS = ("per-channel", "compensated-32", "compensated-16")
+CALIBRATION_EXAMPLES = 64
 
 
 def log(message: str) -> None:
@@ -58,9 +68,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         choices=("auto", *QUANT_VARIANTS),
         default="auto",
         help="per-tensor / per-channel: quantize_dynamic (int8 weights and activations); "
-        "weight-only-N: int8 weights in blocks of N, fp32 activations (weight_int8.py). "
-        "auto tries per-channel, weight-only-32, weight-only-16 in that order and ships the "
-        "first that passes the agreement and size gates",
+        "weight-only-N: int8 weights in blocks of N rounded to nearest, fp32 activations; "
+        "compensated-N: the same with rounding errors compensated on train calibration "
+        "contexts (weight_int8.py). auto tries " + ", ".join(AUTO_VARIANTS) + " in that order "
+        "and ships the first that passes the agreement and size gates",
     )
     p.add_argument(
         "--fresh-reference",
@@ -132,6 +143,25 @@ def quantize(fp32: Path, int8: Path, per_channel: bool = False) -> None:
         weight_type=QuantType.QInt8,
         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
     )
+
+
+def calibration(best: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Encoder inputs for an evenly spaced sample of TRAIN contexts (valid stays for the gate)."""
+    import numpy as np
+
+    from export.planner.data import load_examples
+    from export.planner.model import load_tokenizer
+
+    train_args = json.loads((best / "train_args.json").read_text())
+    tokenizer = load_tokenizer(best / "encoder" / "tokenizer.json", int(train_args["max_length"]))
+    examples = load_examples(args.data_dir / "train.jsonl")
+    stride = max(1, len(examples) // CALIBRATION_EXAMPLES)
+    feeds = []
+    for example in examples[::stride][:CALIBRATION_EXAMPLES]:
+        ids = np.asarray([tokenizer.encode(example.text).ids], dtype=np.int64)
+        mask, types = np.ones_like(ids), np.zeros_like(ids)
+        feeds.append({"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
+    return feeds
 
 
 def train_prior(data_dir: Path) -> Any:
@@ -337,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     gold_emotion = [ex.emotion for ex in examples]
     reference, reference_source = torch_reference(best, args, examples, heads, prior)
     log(f"validating on {len(examples)} valid examples against {reference_source}")
-    variants = list(QUANT_VARIANTS[1:]) if args.quant == "auto" else [args.quant]
+    variants = list(AUTO_VARIANTS) if args.quant == "auto" else [args.quant]
 
     with tempfile.TemporaryDirectory(dir=work) as tmp:
         results: dict[str, Any] = {}
@@ -363,13 +393,14 @@ def main(argv: list[str] | None = None) -> int:
         stage, verdict, variant = None, None, None
         for variant in variants:
             int8 = work / f"planner.int8.{variant}.onnx"
-            if variant.startswith("weight-only"):
+            if not variant.startswith("per-"):
                 from export.planner.weight_int8 import quantize_file
 
                 # The unfused graph: the fused Attention op holds its QKV weights as an input
                 # that is not a MatMul initializer.
                 block = int(variant.rsplit("-", 1)[1])
-                log(f"{variant}: {quantize_file(str(fp32_unfused), str(int8), block)}")
+                feeds = calibration(best, args) if variant.startswith("compensated") else None
+                log(f"{variant}: {quantize_file(str(fp32_unfused), str(int8), block, feeds)}")
             else:
                 quantize(fp32, int8, per_channel=variant == "per-channel")
             mb = {path.name: round(path.stat().st_size / 1e6, 1) for path in (fp32, int8)}

@@ -43,7 +43,7 @@ def _run(path: Path, ids: np.ndarray) -> np.ndarray:
 def test_weights_are_stored_as_int8_and_outputs_stay_close(tmp_path: Path) -> None:
     source, target = tmp_path / "fp32.onnx", tmp_path / "int8.onnx"
     table, weight = _tiny_model(source)
-    assert quantize_file(str(source), str(target), block=32) == {"tables": 1, "matmuls": 1}
+    assert quantize_file(str(source), str(target), block=32) == {"tables": 1, "matmuls": 1, "compensated": 0}
 
     stored = {i.name: numpy_helper.to_array(i) for i in onnx.load(str(target)).graph.initializer}
     assert not any(a.dtype == np.float32 and a.size >= 64 * 16 for a in stored.values())
@@ -73,6 +73,21 @@ def test_small_tables_and_odd_shapes_are_left_alone(tmp_path: Path) -> None:
     )
     source, target = tmp_path / "small.onnx", tmp_path / "small8.onnx"
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(source))
-    assert quantize_file(str(source), str(target)) == {"tables": 0, "matmuls": 0}
+    assert quantize_file(str(source), str(target)) == {"tables": 0, "matmuls": 0, "compensated": 0}
     ids = np.array([1, 0], dtype=np.int64)
     assert np.array_equal(_run(source, ids), _run(target, ids))
+
+
+def test_compensation_beats_plain_rounding_on_the_calibration_inputs(tmp_path: Path) -> None:
+    source = tmp_path / "fp32.onnx"
+    table, weight = _tiny_model(source)
+    ids = np.arange(0, 300, 3, dtype=np.int64)
+    feeds = [{"ids": ids[i : i + 20]} for i in range(0, len(ids), 20)]
+    expected = table[ids] @ weight
+    errors = {}
+    for name, calibration in (("plain", None), ("compensated", feeds)):
+        target = tmp_path / f"{name}.onnx"
+        counts = quantize_file(str(source), str(target), block=32, calibration=calibration)
+        assert counts["compensated"] == int(calibration is not None)
+        errors[name] = float(np.linalg.norm(_run(target, ids) - expected))
+    assert errors["compensated"] < errors["plain"]
