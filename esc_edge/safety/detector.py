@@ -4,8 +4,8 @@ Layers and how they combine (see docs/safety.md):
 
 1. :mod:`~esc_edge.safety.rules` finds situations of danger clause by clause and weighs them
    (idioms, negation, past, fiction, jokes are handled there).
-2. :mod:`~esc_edge.safety.classifier` adds evidence only when it is confident; it cannot raise a
-   crisis alone at the normal threshold, but it tips weak rule evidence over.
+2. :mod:`~esc_edge.safety.classifier` adds evidence only when it is confident: above 0.8 it tips
+   weak rule evidence over, and from 0.97 it raises a crisis by itself.
 3. Context: the risk carried by the last seeker turns (and a crisis reply among the last turns)
    is added as outside evidence, so "I have the pills here" after "everyone would be better off
    without me" is a crisis while the same words after "my doctor gave me sleeping pills" are not.
@@ -36,9 +36,13 @@ CAREFUL_THRESHOLD = 0.3
 CONTEXT_TURNS = 3
 # The most that earlier turns can contribute: context alone never makes a crisis.
 MAX_CONTEXT = 0.45
-# Classifier evidence: nothing below CLF_FLOOR, at most CLF_WEIGHT for a certain prediction.
+# Classifier evidence: nothing below CLF_FLOOR, rising linearly so that a prediction of CLF_ALONE
+# reaches the crisis threshold by itself, at most CLF_WEIGHT. Blind probe rounds showed word rules
+# missing about a third of new phrasings; the classifier is what generalises, and at 0.97 it raised
+# no false alarm on 2,689 ESConv validation turns or the hard negatives it was not trained on.
 CLF_FLOOR = 0.8
-CLF_WEIGHT = 0.45
+CLF_ALONE = 0.97
+CLF_WEIGHT = 0.6
 # Texts longer than this are assessed on their head and tail windows plus a sampled middle:
 # keeps a 500k-character paste linear and bounded in time.
 MAX_ASSESSED_CHARS = 20_000
@@ -69,7 +73,7 @@ class ClassifierLayer:
         p = self.model.predict(text)
         if p < CLF_FLOOR:
             return 0.0
-        return CLF_WEIGHT * (p - CLF_FLOOR) / (1.0 - CLF_FLOOR)
+        return min(CLF_WEIGHT, DEFAULT_THRESHOLD * (p - CLF_FLOOR) / (CLF_ALONE - CLF_FLOOR))
 
 
 def _bounded(text: str) -> str:

@@ -303,3 +303,20 @@ def test_second_round_situations(check: LayeredSafetyCheck, text: str, category:
 )
 def test_second_round_hard_negatives(check: LayeredSafetyCheck, text: str) -> None:
     assert not check.assess(Conversation(), text).crisis
+
+
+class _FixedModel:
+    def __init__(self, p: float) -> None:
+        self.p = p
+
+    def predict(self, text: str) -> float:
+        return self.p
+
+
+@pytest.mark.parametrize(("p", "crisis"), [(0.5, False), (0.9, False), (0.99, True)])
+def test_only_a_very_confident_classifier_decides_alone(p: float, crisis: bool) -> None:
+    from esc_edge.safety.detector import ClassifierLayer
+
+    check = LayeredSafetyCheck(layers=[ClassifierLayer(_FixedModel(p))])  # type: ignore[arg-type]
+    # No rule fires on these words: the classifier is the only evidence.
+    assert check.assess(Conversation(), "the weather is grey and the tea is cold").crisis is crisis
