@@ -622,7 +622,8 @@ _EN: list[Rule] = [
         r"(?:knife|gun|bat|weapon|hammer|axe)",
         r"\b(?:hes|shes|he is|she is|theyre|ex is) coming (?:\w+ ){0,2}(?:tonight|for me|to get me|over|"
         r"back|here)",
-        r"\bpictures of my (?:house|car|work|door|flat|apartment)",
+        r"\b(?:pictures?|pics?|photos?) of my (?:front |back )?(?:house|car|work|door|flat|apartment|window|"
+        r"street|kids? school)",
     ),
     *_rules(
         "abuse",
@@ -644,7 +645,8 @@ _EN: list[Rule] = [
         r"\b{I} {GAP}(?:want to|going to|gonna|will|plan to|planning to|about to|ready to|intend "
         r"to|decided to|need to|thinking about|fantasize about|keep thinking about|cant stop "
         r"thinking about|swear im going to|am going to) {GAP2}{HARMVERB} {TARGET}\b",
-        r"\bshoot up (?:the|my|a|our) (?:school|office|workplace|mall|church|class|party|work)",
+        r"\bshoot up (?:the|my|a|our) (?:old |new |former )?(?:school|office|workplace|mall|church|class|"
+        r"party|work)",
         r"\bburn down (?:his|her|their|the|my \w+s?) (?:house|home|apartment|place|car)",
         r"\bbeat (?:him|her|them|\w+) to death",
         r"\bthe voices (?:\w+ ){0,3}(?:hurt|kill|harm|stab)",
@@ -1733,7 +1735,44 @@ _GENERAL_2: list[Rule] = [
     ),
 ]
 
-RULES: tuple[Rule, ...] = (*_EN, *_ML, *_CONCEPTS, *_GENERAL, *_GENERAL_2)
+_GENERAL_3: list[Rule] = [
+    *_rules(
+        "suicide",
+        "ideation",
+        0.7,
+        r"\b(?:no one|nobody|noone|you|they|everyone) (?:will|is going to|are going to|wont|will not) "
+        r"(?:\w+ ){0,1}(?:have to|need to) (?:deal with|worry about|put up with|look after|see) me "
+        r"(?:\w+ ){0,1}(?:again|anymore|after|for much longer)",
+        r"\blet go (?:for good|forever|of (?:everything|it all|life|this life))\b",
+    ),
+    *_rules(
+        "suicide",
+        "goodbye",
+        0.6,
+        r"\btake care of (?:\w+ ){0,2}for me\b",
+    ),
+    *_rules(
+        "suicide",
+        "means",
+        0.45,
+        r"\b(?:picture|photo|pic|video|selfie) (?:of|from) (?:a |the |her |his )?(?:bridge|ledge|roof|"
+        r"rooftop|cliff|tracks|noose|rope|pills|gun|wrists?)\b",
+    ),
+    *_rules(
+        "suicide",
+        "goodbye",
+        0.35,
+        r"\blove you all\b",
+    ),
+    *_rules(
+        "suicide",
+        "vague",
+        0.35,
+        r"\b(?:going|heading|walking|driving) (?:up |down |over |out )?there (?:right )?now\b",
+    ),
+]
+
+RULES: tuple[Rule, ...] = (*_EN, *_ML, *_CONCEPTS, *_GENERAL, *_GENERAL_2, *_GENERAL_3)
 
 # --------------------------------------------------------------- cancels (span overlap) -----
 _CANCEL_SOURCES: tuple[str, ...] = (

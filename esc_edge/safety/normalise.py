@@ -34,6 +34,9 @@ def _accent_table() -> dict[int, str]:
         table[ord(quote)] = "'"
     for dquote in "\u201c\u201d\u201e\u00ab\u00bb":
         table[ord(dquote)] = '"'
+    # Ligatures NFKC keeps: "sœur", "Æ".
+    for lig, plain in (("\u0153", "oe"), ("\u0152", "oe"), ("\u00e6", "ae"), ("\u00c6", "ae")):
+        table[ord(lig)] = plain
     # Arabic alef with hamza or madda is typed both ways: one letter for the rules.
     for alef in "\u0622\u0623\u0625":
         table[ord(alef)] = "\u0627"

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from esc_edge.safety import lexicon as lx
+from esc_edge.safety.concepts import combos_in
 from esc_edge.safety.normalise import clauses, fold
 
 FIRST_PERSON = lx.compile_rule(r"\b(?:i|im|ive|ill|id|me|my|myself)\b")
@@ -22,6 +23,7 @@ _MIN_WEIGHT = 0.05
 # Boosters count only next to primary evidence at least this strong.
 _BOOST_FLOOR = 0.4
 _IDIOM_DAMPING = 0.5
+_NO_PATTERN = lx.compile_rule(r"(?!)")
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,19 @@ def _clause_signals(clause: str, flags: _MessageFlags) -> list[Signal]:
                     category = "child_risk"
                 found.append(Signal(category, rule.signal, weight, third, match.group(0)))
             break
+    # Concept combinations: the same situation in words no phrase rule anticipated. One per kind
+    # of evidence per clause, so two combinations of one situation do not count twice.
+    best: dict[tuple[str, str], Signal] = {}
+    # The broad net is not cast over jokes and stories: the phrase rules judge those alone.
+    netted = not flags.joke and not lx.FRAME.search(clause)
+    for combo in combos_in(clause, cancels) if netted else ():
+        pseudo = lx.Rule(combo.category, combo.signal, combo.weight, _NO_PATTERN)
+        weight = combo.weight * _damping(pseudo, clause, flags)
+        category = "child_risk" if flags.child_self and combo.category == "abuse" else combo.category
+        key = (category, combo.signal)
+        if weight >= _MIN_WEIGHT and (key not in best or best[key].weight < weight):
+            best[key] = Signal(category, combo.signal, weight, third, "concept:" + combo.name)
+    found.extend(best.values())
     return found
 
 
