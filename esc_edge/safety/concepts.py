@@ -88,7 +88,7 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
         r"他|她|老公|男朋友|爸爸|继父",
     ),
     "now": _terms(
-        r"right now|now|tonight|today|currently|at the moment|still|again|in an hour|this minute|"
+        r"right now|now|tonight|today|currently|at the moment|in an hour|this minute|"
         r"ahora|ahora mismo|esta noche|hoy|maintenant|en ce moment|ce soir|jetzt|gerade|heute|"
         r"agora|hoje|сейчас",
         r"现在|正在|今晚|在",
@@ -100,6 +100,7 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
         r"刀|枪",
     ),
     "child": _terms(
+        r"(?:im|i am) (?:only |just )?(?:[4-9]|1[0-5])|"
         r"kid|kids|child|children|baby|babies|toddler|infant|newborn|son|daughter|little brother|"
         r"little sister|little one|little girl|little boy|niece|nephew|stepson|stepdaughter|"
         r"\d{1,2} year old|\d{1,2} month old|nino|nina|ninos|bebe|hijo|hija|hermanito|hermanita|"

@@ -1772,7 +1772,48 @@ _GENERAL_3: list[Rule] = [
     ),
 ]
 
-RULES: tuple[Rule, ...] = (*_EN, *_ML, *_CONCEPTS, *_GENERAL, *_GENERAL_2, *_GENERAL_3)
+_GENERAL_4: list[Rule] = [
+    *_rules(
+        "suicide",
+        "ideation",
+        0.85,
+        r"\bso (?:that )?i (?:dont|do not|wont|will not|never|cant) wake up\b|\bso (?:that )?i (?:can )?"
+        r"(?:die|be dead|finally die|stop existing)\b",
+    ),
+    *_rules(
+        "suicide",
+        "ideation",
+        0.6,
+        r"\bwould (?:all )?be (?:lighter|safer|quieter|calmer|simpler|nicer|a better place) (?:\w+ ){0,2}"
+        r"(?:without me|if i (?:was|were) gone|if i wasnt here)",
+    ),
+    *_rules(
+        "suicide",
+        "plan",
+        0.6,
+        r"\b(?:high|tall) enough (?:\w+ ){0,1}(?:{PLACE_N}|drop|building|spot|place|floor)\b",
+        r"\b(?:nehme|schlucke|nehm) (?:ich )?(?:\w+ ){0,2}(?:alle|die ganzen|eine ganze packung) "
+        r"(?:\w+ ){0,1}(?:tabletten|pillen|medikamente|schlaftabletten)",
+        r"покончить с жизнью|покончу с жизнью",
+    ),
+    *_rules(
+        "self_harm",
+        "act",
+        0.8,
+        r"\bneed to (?:bleed|cut|hurt myself|feel (?:the )?pain|burn myself)\b",
+    ),
+    *_rules(
+        "harm_others",
+        "harm",
+        0.6,
+        r"\b(?:shes|hes|theyre|they are|she is|he is) (?:going to|gonna) "
+        r"(?:burn|pay|bleed|suffer|regret it)\b",
+        r"\b(?:walking|going|driving|heading|on my way|coming|went) (?:over )?(?:\w+ ){0,5}(?:with|holding|"
+        r"carrying) (?:a |my |the |his |her )?(?:gas can|petrol|gasoline|lighter fluid|knife|gun|bat|axe)\b",
+    ),
+]
+
+RULES: tuple[Rule, ...] = (*_EN, *_ML, *_CONCEPTS, *_GENERAL, *_GENERAL_2, *_GENERAL_3, *_GENERAL_4)
 
 # --------------------------------------------------------------- cancels (span overlap) -----
 _CANCEL_SOURCES: tuple[str, ...] = (
@@ -1915,7 +1956,9 @@ PAST = compile_rule(
     r"(?:days|times|a period) when)\b"
 )
 NOW = compile_rule(
-    r"\b(?:tonight|right now|again|going to|gonna|today|this morning|just now|an hour ago|"
+    r"\b(?:tonight|right now|(?<!dating )(?<!smiling )(?<!laughing )(?<!working )(?<!living )(?<!happy )"
+    r"(?<!trusting )(?<!sleeping )(?<!running )(?<!hoping )(?<!singing )(?<!painting )again|going to|"
+    r"gonna|today|this morning|just now|an hour ago|"
     r"last night|still want|(?<!used to )want to|wanna|tomorrow|relapsed|now im|about to|plan to)\b"
 )
 RECOVERED = compile_rule(

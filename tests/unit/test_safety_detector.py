@@ -320,3 +320,21 @@ def test_only_a_very_confident_classifier_decides_alone(p: float, crisis: bool) 
     check = LayeredSafetyCheck(layers=[ClassifierLayer(_FixedModel(p))])  # type: ignore[arg-type]
     # No rule fires on these words: the classifier is the only evidence.
     assert check.assess(Conversation(), "the weather is grey and the tea is cold").crisis is crisis
+
+
+def test_a_happy_again_does_not_make_the_past_present(check: LayeredSafetyCheck) -> None:
+    assert not check.assess(Conversation(), "my ex used to hit me, 4 years ago, now im dating again").crisis
+    assert check.assess(Conversation(), "my ex hit me again tonight").crisis
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "getting more paracetamol so i dont wake up",
+        "everyone would be lighter without me",
+        "found a high enough bridge",
+        "i need to bleed tonight",
+    ],
+)
+def test_third_round_situations(check: LayeredSafetyCheck, text: str) -> None:
+    assert check.assess(Conversation(), text).crisis
