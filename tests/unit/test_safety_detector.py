@@ -323,7 +323,7 @@ def test_only_a_very_confident_classifier_decides_alone(p: float, crisis: bool) 
 
 
 def test_a_happy_again_does_not_make_the_past_present(check: LayeredSafetyCheck) -> None:
-    assert not check.assess(Conversation(), "my ex used to hit me, 4 years ago, now im dating again").crisis
+    assert not check.assess(Conversation(), "my ex used to hit me, its been years and im dating again").crisis
     assert check.assess(Conversation(), "my ex hit me again tonight").crisis
 
 
