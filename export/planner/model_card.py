@@ -66,13 +66,18 @@ def quant_text(validation: dict[str, Any]) -> str:
         for key, r in validation["results"].items()
         if key.endswith("(refused)")
     ]
-    if variant.startswith("weight-only"):
+    if not variant.startswith("per-"):
         block = variant.rsplit("-", 1)[1]
+        how = (
+            "rounding errors compensated on 64 train contexts"
+            if variant.startswith("compensated")
+            else "rounded to nearest"
+        )
         text = (
             f"int8 weights with fp32 activations (`export/planner/weight_int8.py`: MatMul weights "
-            f"in blocks of {block} with fp16 scales, embedding tables per row), folded back to "
-            "fp32 by onnxruntime when the session is created, so the file is int8-sized and "
-            "inference runs fp32 kernels."
+            f"in blocks of {block} with fp16 scales, {how}; embedding tables per row), folded "
+            "back to fp32 by onnxruntime when the session is created, so the file is int8-sized "
+            "and inference runs fp32 kernels (no speed gain over fp32 ONNX)."
         )
     else:
         text = f"onnxruntime BERT fusions, then `quantize_dynamic` (QInt8, {variant} weight scales)."
