@@ -20,11 +20,32 @@ DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "esconv"
 VALID_DIALOGUES = 40  # ~560 supporter turns: enough to separate 30%+ from the 20% baseline
 
 
+def _require_shipped_model() -> None:
+    # The model ships with the package: its absence is a packaging defect, not a reason to skip.
+    if not (DEFAULT_MODEL_DIR / "config.json").exists():
+        pytest.fail(f"the shipped planner model is missing from {DEFAULT_MODEL_DIR}")
+
+
 @pytest.fixture(scope="module")
 def planner() -> OnnxPlanner:
-    if not (DEFAULT_MODEL_DIR / "config.json").exists():
-        pytest.skip("the planner model is not built (see export/planner/README.md)")
+    _require_shipped_model()
     return OnnxPlanner.from_dir(DEFAULT_MODEL_DIR)
+
+
+def test_registry_default_planner_is_the_verified_shipped_model(planner: OnnxPlanner) -> None:
+    from esc_edge.models.registry import load_registry
+    from esc_edge.models.store import ModelStore, sha256_file
+
+    registry = load_registry()
+    name = registry.default("planner")
+    assert name is not None
+    spec = registry.get(name)
+    assert spec.role == "planner" and spec.source.type == "package"
+    assert "NC" in spec.license
+    assert ModelStore(registry=registry).path(name) == DEFAULT_MODEL_DIR
+    onnx_file = DEFAULT_MODEL_DIR / planner.config.onnx_file
+    assert spec.file == planner.config.onnx_file
+    assert spec.size == onnx_file.stat().st_size and spec.sha256 == sha256_file(onnx_file)
 
 
 def test_shipped_model_is_small(planner: OnnxPlanner) -> None:
@@ -70,8 +91,7 @@ def test_plan_follows_the_dialogue(planner: OnnxPlanner) -> None:
 
 
 def test_plan_cli_json_shape() -> None:
-    if not (DEFAULT_MODEL_DIR / "config.json").exists():
-        pytest.skip("the planner model is not built (see export/planner/README.md)")
+    _require_shipped_model()
     dialogue = {"turns": [{"speaker": "seeker", "text": "I can't sleep, I'm so worried.", "strategy": None}]}
     result = subprocess.run(
         [sys.executable, "-c", "from esc_edge.cli import main; main()", "plan", "--json"],
@@ -89,8 +109,7 @@ def test_plan_cli_json_shape() -> None:
 
 
 def test_plan_cli_rejects_empty_dialogue() -> None:
-    if not (DEFAULT_MODEL_DIR / "config.json").exists():
-        pytest.skip("the planner model is not built (see export/planner/README.md)")
+    _require_shipped_model()
     result = subprocess.run(
         [sys.executable, "-c", "from esc_edge.cli import main; main()", "plan", "--json"],
         input='{"turns": []}',

@@ -87,6 +87,8 @@ def test_shipped_registry_is_consistent() -> None:
         assert spec.license and spec.source.type in ("pypi-wheel", "package", "composite")
         if spec.source.type in ("pypi-wheel", "package") and spec.format == "gguf":
             assert spec.sha256 and len(spec.sha256) == 64 and spec.size
+        if spec.source.type == "package":  # shipped files are pinned too
+            assert spec.sha256 and len(spec.sha256) == 64 and spec.size and spec.file
         if spec.source.type == "composite":  # base + adapter, both pinned
             assert registry.get(spec.base or "").sha256 and registry.get(spec.adapter or "").sha256
 
