@@ -78,9 +78,7 @@ def _run_length(turns: Sequence[Turn], speaker: str) -> int:
 
 
 def _position_one_hot(position: int) -> list[float]:
-    bucket = next(
-        (i for i, edge in enumerate(POSITION_BUCKETS) if position <= edge), len(POSITION_BUCKETS)
-    )
+    bucket = next((i for i, edge in enumerate(POSITION_BUCKETS) if position <= edge), len(POSITION_BUCKETS))
     return [1.0 if i == bucket else 0.0 for i in range(len(POSITION_BUCKETS) + 1)]
 
 
@@ -90,11 +88,7 @@ def strategy_features(turns: Sequence[Turn]) -> list[float]:
     Counts use the whole history (cheap: one pass), so a 10,000-turn dialogue costs O(n) and
     no encoder time.
     """
-    used = [
-        t.strategy if t.strategy in INDEX else _NO_STRATEGY
-        for t in turns
-        if t.speaker == "supporter"
-    ]
+    used = [t.strategy if t.strategy in INDEX else _NO_STRATEGY for t in turns if t.speaker == "supporter"]
     last1 = used[-1] if used else _NO_STRATEGY
     last2 = used[-2] if len(used) > 1 else _NO_STRATEGY
     known = [s for s in used if s != _NO_STRATEGY]
