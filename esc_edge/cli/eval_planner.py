@@ -39,7 +39,7 @@ def _summary(report: dict[str, Any]) -> str:
     "--model-dir",
     type=click.Path(path_type=Path),
     default=None,
-    help="Planner model directory (default: the model shipped with esc-edge).",
+    help="Planner model directory (default: the registry's planner, shipped with esc-edge).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as one JSON object.")
 @click.option(
@@ -50,10 +50,11 @@ def planner(data_path: Path, model_dir: Path | None, as_json: bool, limit: int, 
     """Predict every supporter turn with a gold strategy from the turns before it; print metrics."""
     import itertools
 
+    from esc_edge.cli.plan import default_model_dir
     from esc_edge.eval.planner import evaluate_planner, read_jsonl
-    from esc_edge.planner.onnx import DEFAULT_MODEL_DIR, OnnxPlanner
+    from esc_edge.planner.onnx import OnnxPlanner
 
-    model = OnnxPlanner.from_dir(model_dir or DEFAULT_MODEL_DIR, threads=threads)
+    model = OnnxPlanner.from_dir(model_dir or default_model_dir(), threads=threads)
     dialogues = read_jsonl(data_path)
     if limit:
         dialogues = itertools.islice(dialogues, limit)

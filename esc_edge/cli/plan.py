@@ -38,6 +38,18 @@ def read_dialogue(raw: bytes) -> Conversation:
     return Conversation.from_dict(data)
 
 
+def default_model_dir() -> Path:
+    """The configured (else the registry's default) planner, size- and sha256-checked like chat."""
+    from esc_edge.config import load_settings
+    from esc_edge.models.store import ModelStore
+    from esc_edge.planner.onnx import DEFAULT_MODEL_DIR
+
+    settings = load_settings()
+    store = ModelStore(cache_dir=settings.models_dir)
+    name = settings.planner_model or store.registry.default("planner")
+    return store.path(name) if name else DEFAULT_MODEL_DIR
+
+
 def _describe(plan: Plan) -> str:
     strategy_p = plan.probs.get(plan.strategy or "", 0.0)
     emotion_p = plan.emotion_probs.get(plan.emotion or "", 0.0)
@@ -50,7 +62,7 @@ def _describe(plan: Plan) -> str:
     "--model-dir",
     type=click.Path(path_type=Path),
     default=None,
-    help="Planner model directory (default: the model shipped with esc-edge).",
+    help="Planner model directory (default: the registry's planner, shipped with esc-edge).",
 )
 @click.option("--threads", type=click.IntRange(1, 64), default=1, show_default=True)
 def plan(as_json: bool, model_dir: Path | None, threads: int) -> None:
@@ -59,10 +71,10 @@ def plan(as_json: bool, model_dir: Path | None, threads: int) -> None:
     Input: one JSON object with a "turns" list (the ESConv data schema: each turn has "speaker"
     "seeker" or "supporter", "text" and, for supporter turns, an optional "strategy").
     """
-    from esc_edge.planner.onnx import DEFAULT_MODEL_DIR, OnnxPlanner
+    from esc_edge.planner.onnx import OnnxPlanner
 
     conversation = read_dialogue(sys.stdin.buffer.read())
-    planner = OnnxPlanner.from_dir(model_dir or DEFAULT_MODEL_DIR, threads=threads)
+    planner = OnnxPlanner.from_dir(model_dir or default_model_dir(), threads=threads)
     result = planner.plan(conversation)
     if as_json:
         emit_json(result.to_dict())

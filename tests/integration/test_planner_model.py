@@ -120,3 +120,16 @@ def test_plan_cli_rejects_empty_dialogue() -> None:
     )
     assert result.returncode == 2
     assert result.stderr.startswith("esc-edge: error:")
+
+
+def test_package_data_ships_every_model_file() -> None:
+    import fnmatch
+
+    tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
+    _require_shipped_model()
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["esc_edge.planner"]
+    shipped = [f"model/{f.name}" for f in DEFAULT_MODEL_DIR.iterdir() if f.is_file()]
+    assert shipped
+    missing = [f for f in shipped if not any(fnmatch.fnmatch(f, p) for p in patterns)]
+    assert not missing, f"not in the wheel: {missing}"

@@ -227,3 +227,14 @@ def test_eval_planner_cli_bad_line(
     code = _run_cli(monkeypatch, ["eval", "planner", "--data", str(data), "--model-dir", str(TINY)], b"")
     assert code == 2
     assert ":2:" in capsys.readouterr().err
+
+
+def test_plan_cli_default_model_comes_from_the_registry(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Without --model-dir the planner is resolved (and checksum-verified) through the registry,
+    # so a configured planner name that the registry does not know is a clear error.
+    monkeypatch.setenv("ESC_EDGE_PLANNER_MODEL", "no-such-planner")
+    stdin = b'[{"speaker": "seeker", "text": "hi"}]'
+    assert _run_cli(monkeypatch, ["plan", "--json"], stdin) == 4
+    assert "unknown model 'no-such-planner'" in capsys.readouterr().err
