@@ -30,7 +30,7 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
     "taken": _terms(
         r"took|taken|swallowed|downed|drank|drunk|injected|popped|necked|ate|chugged|overdosed|"
         r"tome|me tome|trague|bebi|pris|avale|bu|genommen|geschluckt|eingenommen|tomei|engoli|bebi|"
-        r"выпил|выпила|приняла|принял",
+        r"выпил|выпила|приняла|принял|ingenomen|genomen|geslikt",
         r"吃了|吞了|喝了|服了|注射了|飲んだ",
     ),
     "all": _terms(
@@ -68,7 +68,7 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
         r"strangles|strangled|strangling|stab|stabs|stabbed|stabbing|shoot|shoots|shooting|"
         r"attacked|attacking|dragged me|dragging me|slammed|slamming|smashed|smashing|pinned|"
         r"pinning|rape|raped|raping|assaulted|assaulting|"
-        r"pega|pegando|pego|golpea|golpeando|golpeo|ahorca|ahorcando|frappe|frappee|cogne|"
+        r"pega|pegando|pego|golpea|golpeando|golpeo|ahorca|ahorcando|frappe|frappee|cogne|tape|tabasse|"
         r"etrangle|schlagt|schlagen|schlug|wurgt|tritt|bate|batendo|bateu|espanca|espancando|"
         r"enforca|бьет|бьют|избивает|душит",
         r"打我|打她|打他|打妈妈|掐|踢|砍|捅|威胁|殴打",
@@ -88,7 +88,9 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
         r"他|她|老公|男朋友|爸爸|继父",
     ),
     "now": _terms(
-        r"right now|now|tonight|today|currently|at the moment|in an hour|this minute|"
+        r"right now|now|tonight|today|currently|at the moment|in an hour|this minute|every night|"
+        r"every day|tous les soirs|tous les jours|todas las noches|todos los dias|jeden (?:abend|tag)|"
+        r"toda noite|todo dia|todos os dias|"
         r"ahora|ahora mismo|esta noche|hoy|maintenant|en ce moment|ce soir|jetzt|gerade|heute|"
         r"agora|hoje|сейчас",
         r"现在|正在|今晚|在",
@@ -100,7 +102,8 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
         r"刀|枪",
     ),
     "child": _terms(
-        r"(?:im|i am) (?:only |just )?(?:[4-9]|1[0-5])|"
+        r"(?:im|i am) (?:only |just )?(?:[4-9]|1[0-5])|jai (?:[4-9]|1[0-5]) ans|tengo (?:[4-9]|1[0-5]) anos|"
+        r"tenho (?:[4-9]|1[0-5]) anos|ich bin (?:[4-9]|1[0-5])|"
         r"kid|kids|child|children|baby|babies|toddler|infant|newborn|son|daughter|little brother|"
         r"little sister|little one|little girl|little boy|niece|nephew|stepson|stepdaughter|"
         r"\d{1,2} year old|\d{1,2} month old|nino|nina|ninos|bebe|hijo|hija|hermanito|hermanita|"
@@ -150,7 +153,7 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
     ),
     "jump": _terms(
         r"jump|jumping|leap|throw myself|step off|saltar|tirarme|aventarme|lanzarme|sauter|"
-        r"me jeter|springen|werfen|pular|me jogar|aventar|one step|step off|прыгнуть",
+        r"me jeter|springen|springe|spring|werfen|pular|me jogar|aventar|one step|step off|прыгнуть",
         r"跳",
     ),
     "hang": _terms(r"noose|rope|soga|corde|strick|seil|corda|веревк\w*", r"绳|上吊"),
@@ -224,7 +227,7 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
 
 _ALL = (
     r"all|whole|entire|full|every|bunch of|load of|lot of|handful of|box of|bottle of|packet of|"
-    r"pack of|strip of|month of|week of|all of|the rest of|\d{2,}|todas|todos|toda|una caja de|"
+    r"pack of|strip of|month of|week of|all of|the rest of|\d{2,}|todas|todos|toda|una caja de|al mijn|"
     r"un frasco de|toute|tous|toutes|une boite de|alle|die ganze|eine ganze|uma caixa de|"
     r"(?:uma |una |une |la |a )?(?:caixa|caja|boite|frasco|cartela|plaquette) (?:inteira|inteiro|entera|"
     r"entero|entiere|complete|completa) de|все|целую"

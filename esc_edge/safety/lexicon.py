@@ -108,7 +108,8 @@ MACROS: dict[str, str] = {
         r"random people|"
         r"my (?:boss|husband|wife|boyfriend|girlfriend|partner|ex|dad|father|mom|mother|"
         r"stepdad|brother|sister|roommate|neighbou?r|coworker|teacher|son|daughter|baby|"
-        r"kids?|family|landlord|classmates?|manager)|my ex|those \w+|these \w+|"
+        r"kids?|family|landlord|classmates?|manager|stepfather|stepmom|stepmother|uncle|aunt|"
+        r"grandpa|grandma|cousin|flatmate|colleague)|my ex|those \w+|these \w+|"
         r"the (?:guy|man|woman|kid|kids|teacher|boss|bully|bullies)|that (?:guy|man|woman|kid|\w+))"
     ),
     "HARMVERB": (
@@ -255,8 +256,8 @@ _EN: list[Rule] = [
         r"\bonly (?:thing|reason|one) (?:keeping|that kept|that keeps|i stayed|that was "
         r"keeping) (?:me )?(?:here|alive|going)",
         r"\b(?:nobody|no one|noone) would (?:even )?(?:miss|notice|care) (?:\w+ ){0,2}"
-        r"(?:if i|when i|me if i) (?:was|were|died|was gone|wasnt here|killed|"
-        r"wasnt around|didnt wake up)",
+        r"(?:if i|when i|me if i) (?:just )?(?:was|were|died|was gone|wasnt here|killed|"
+        r"wasnt around|didnt wake up|ended it)",
         r"\bwould (?:all )?be (?:better|happier|easier|fine|relieved) (?:\w+ ){0,2}(?:without me|"
         r"if i (?:was|were) gone|if i wasnt here|if i (?:died|disappeared))",
         r"\bspeed it up\b",
@@ -413,7 +414,7 @@ _EN: list[Rule] = [
         r"\b(?:sorry|im sorry) (?:\w+ ){0,1}(?:it|this) (?:had to )?(?:end|ended|ends) "
         r"(?:like this|this way)",
         r"\b(?:suicide|goodbye) (?:note|letter|message|post|video|text)",
-        r"\bif im not (?:here|around|alive) (?:tomorrow|anymore|by|after|in the morning)",
+        r"\bif im not (?:here|around|alive|online|on here|back) (?:tomorrow|anymore|by|after|in the morning)",
         r"\b(?:wont|will not|im not going to|not going to) (?:be )?(?:here|around|alive) "
         r"(?:\w+ ){0,2}(?:tomorrow|by|after|anymore|much longer|for long|next|to see|tonight|"
         r"the weekend|after tonight|to do it)",
@@ -1813,7 +1814,80 @@ _GENERAL_4: list[Rule] = [
     ),
 ]
 
-RULES: tuple[Rule, ...] = (*_EN, *_ML, *_CONCEPTS, *_GENERAL, *_GENERAL_2, *_GENERAL_3, *_GENERAL_4)
+_GENERAL_5: list[Rule] = [
+    *_rules(
+        "suicide",
+        "intent",
+        0.8,
+        r"\b(?:im|i am|ill be|i will be) (?:\w+ ){0,1}(?:jumping|stepping|throwing myself|walking|lying "
+        r"down) in front of (?:a |the |an )?(?:\w+ ){0,2}(?:train|bus|truck|lorry|car|tube|subway|traffic)",
+    ),
+    *_rules(
+        "suicide",
+        "means",
+        0.85,
+        r"\b(?:rope|noose|belt|cord|cable|scarf) (?:is )?(?:\w+ ){0,1}(?:tied|attached|hanging|fixed|set up) "
+        r"(?:\w+ ){0,3}(?:beam|rail|hook|ceiling|tree|banister|bannister|door|loft|attic|pipe)",
+        r"\btied (?:the |a |my )?(?:rope|noose|belt|cord) (?:\w+ ){0,3}(?:beam|rail|hook|ceiling|tree|"
+        r"banister|"
+        r"bannister|door|loft|attic|pipe)",
+    ),
+    *_rules(
+        "suicide",
+        "means",
+        0.45,
+        r"\b(?:parked|standing|sitting|up) (?:\w+ ){0,2}on (?:the )?(?:\w+ ){0,3}(?:roof|top floor|top level|"
+        r"rooftop)\b",
+    ),
+    *_rules(
+        "suicide",
+        "goodbye",
+        0.5,
+        r"\b(?:youll|you will|theyll|they will|everyone will) (?:\w+ ){0,1}know why\b",
+    ),
+    *_rules(
+        "self_harm",
+        "act",
+        0.85,
+        r"\b(?:heating|heat|heated) (?:up )?(?:a |the |my )?(?:knife|blade|lighter|spoon|metal|coin|key) "
+        r"(?:\w+ ){0,5}(?:burn|brand) myself",
+        r"(?<!not )(?<!careful )(?<!trying not )\bto (?:burn|cut|scratch|stab) myself (?:\w+ ){0,2}"
+        r"(?:with|again|tonight|now)\b",
+    ),
+    *_rules(
+        "child_risk",
+        "child",
+        0.7,
+        r"\b(?:comes|walks|barges|came|walked|gets) (?:\w+ ){0,1}into (?:the |my )?(?:bathroom|shower|"
+        r"bedroom|"
+        r"room) (?:\w+ ){0,3}(?:when|while) (?:im|i am|she is|shes|he is|hes) (?:showering|changing|in the "
+        r"shower|naked|asleep|sleeping|undressed|in the bath)",
+    ),
+    *_rules(
+        "medical",
+        "act",
+        0.3,
+        r"\b(?:just )?(?:swallowed|took|taken|downed) (?:them|those)\b(?! all)",
+    ),
+    *_rules(
+        "suicide",
+        "intent",
+        1.0,
+        r"\bme enforcar\b|\benforcar me\b|\bahorcarme\b|\bcolgarme\b|\bimpiccarmi\b|\bme tirer une "
+        r"balle\b|\bmich erschiessen\b",
+    ),
+]
+
+RULES: tuple[Rule, ...] = (
+    *_EN,
+    *_ML,
+    *_CONCEPTS,
+    *_GENERAL,
+    *_GENERAL_2,
+    *_GENERAL_3,
+    *_GENERAL_4,
+    *_GENERAL_5,
+)
 
 # --------------------------------------------------------------- cancels (span overlap) -----
 _CANCEL_SOURCES: tuple[str, ...] = (
@@ -1982,7 +2056,8 @@ FRAME = compile_rule(
     r"mario kart|among us|minecraft|fortnite|zombies|controller|squad|raid|npc|pvp|quest|"
     r"headshot|the match|elden ring|chemistry|my \w+ class|call of duty|dark souls|next round|team killing|"
     r"teamkilling|team kill|lobby|valorant|overwatch|apex|gta|roblox|halo|pubg|counter strike|"
-    r"warzone|dota|league of legends|permadeath|speedrun|one shot|one shotted|uninstall|lvl|level \d+|"
+    r"warzone|dota|league of legends|permadeath|speedrun|one shot|one shotted|uninstall|lvl|"
+    r"(?:by a|reached|got to) level \d+|level \d+ (?:boss|dungeon|character|player|quest)|"
     r"xp|loot|gg|nerfed|playthrough|checkpoint|save file|my run|the run|noob|our class|in class|"
     r"for class|tesis|investigacion|estudio|"
     r"prevencion|articulo|novela|pelicula|serie|libro|hausarbeit|suizidpravention|studie|"

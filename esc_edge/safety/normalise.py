@@ -59,7 +59,10 @@ _SPACED = re.compile(r"(?<![\w])(?:[a-z][ .\-_*]{1,2}){2,}[a-z](?![\w])")
 _SEPARATORS = re.compile(r"[ .\-_*]")
 _APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
 _WORD = re.compile(r"\w+")
-_CLAUSE_SPLIT = re.compile(r"[.!?;:\n。！？；…]+|\s+-\s+|,\s*(?=but\b|and then\b|then\b)")
+# A colon or dot between digits is a time or a number ("the 8:15 train", "2.5 mg"), not a break.
+_CLAUSE_SPLIT = re.compile(
+    r"(?:[!?;\n。！？；…]|(?<!\d)[.:]|[.:](?!\d))+|\s+-\s+|,\s*(?=but\b|and then\b|then\b)"
+)
 
 # Word-level rewrites: slang, euphemisms and frequent misspellings -> the words the rules use.
 _REWRITES: dict[str, str] = {

@@ -338,3 +338,22 @@ def test_a_happy_again_does_not_make_the_past_present(check: LayeredSafetyCheck)
 )
 def test_third_round_situations(check: LayeredSafetyCheck, text: str) -> None:
     assert check.assess(Conversation(), text).crisis
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "im stepping in front of the 7:40 bus",
+        "the noose is tied to the loft hatch",
+        "mon beau-pere me tape tous les soirs, jai 10 ans",
+        "vou me enforcar amanha",
+    ],
+)
+def test_fourth_round_situations(check: LayeredSafetyCheck, text: str) -> None:
+    assert check.assess(Conversation(), text).crisis
+
+
+def test_a_clock_time_does_not_split_a_sentence() -> None:
+    from esc_edge.safety.normalise import clauses, fold
+
+    assert clauses(fold("the 8:15 train. then home")) == ["the 8 15 train", "then home"]
