@@ -1878,6 +1878,51 @@ _GENERAL_5: list[Rule] = [
     ),
 ]
 
+_GENERAL_6: list[Rule] = [
+    *_rules(
+        "abuse",
+        "danger",
+        0.8,
+        r"\b(?:threatening|threatens|threatened|waving|pointing) (?:\w+ ){0,3}with (?:a |the |his |her |my )?"
+        r"(?:\w+ )?(?:knife|gun|pistol|rifle|bat|hammer|axe|machete|bottle|weapon)\b",
+        r"\b(?:hes|shes|he is|she is|theyre) (?:\w+ ){0,1}(?:blocking|standing in) (?:the |my )?"
+        r"(?:door|doorway|exit|way out)",
+    ),
+    *_rules(
+        "suicide",
+        "intent",
+        0.9,
+        r"\b(?:use|using|turn|point) (?:it|the gun|the knife|the pills|them) on myself\b",
+        r"\bla faccio finita\b|\bfarla finita\b|\bpulsadern (?:\w+ ){0,1}(?:aufgeschnitten|aufschneiden|"
+        r"aufgeschlitzt)",
+    ),
+    *_rules(
+        "suicide",
+        "ideation",
+        0.6,
+        r"\b(?:join|be with|see) (?:my )?(?:late )?(?:brother|sister|mom|mum|dad|father|mother|son|daughter|"
+        r"husband|wife|friend|grandma|grandpa|nan|baby) (?:again )?(?:\w+ ){0,2}(?:soon|tonight|in heaven|on "
+        r"the other side|after the funeral|where (?:he|she) is)",
+        r"\bsee you on the other side\b",
+    ),
+    *_rules(
+        "suicide", "vague", 0.3, r"\bone way ticket\b|\bnot coming back\b(?! (?:to|here|for|until|till))"
+    ),
+    *_rules(
+        "suicide",
+        "means",
+        0.45,
+        r"\b{DRUGS} (?:\w+ ){0,3}in (?:a|the|my) (?:cup|bowl|hand|pile|glass)\b",
+    ),
+    *_rules(
+        "child_risk",
+        "child",
+        0.6,
+        r"\b{CHILD} (?:\w+ ){0,6}(?:isnt|is not|not|hasnt been|wont stop) (?:picking up|answering|home|"
+        r"back|responding)\b",
+    ),
+]
+
 RULES: tuple[Rule, ...] = (
     *_EN,
     *_ML,
@@ -1887,6 +1932,7 @@ RULES: tuple[Rule, ...] = (
     *_GENERAL_3,
     *_GENERAL_4,
     *_GENERAL_5,
+    *_GENERAL_6,
 )
 
 # --------------------------------------------------------------- cancels (span overlap) -----
@@ -1937,7 +1983,8 @@ _CANCEL_SOURCES: tuple[str, ...] = (
     r"\b(?:heat|heat wave|cold|weather|this \w+) (?:\w+ ){0,4}kill (?:us|me|everyone)(?: all)?",
     r"\b(?:im|i am|i was|literally) dead (?:lol|lmao|haha)|\bi literally died\b",
     r"\bkeep dying to\b|\bkept dying\b",
-    r"\bbeat (?:me|us|him|her) (?:at|in)\b|\bhit me up\b|\bhit me with\b",
+    r"\bbeat (?:me|us|him|her) (?:at|in)\b|\bhit me up\b|\bhit me with (?:the |a |some |your |that |this )?"
+    r"(?:news|truth|facts|question|questions|idea|joke|reality|bill|deadline|best|details|info|update)\b",
     r"\bdisappear under\b|\bdisappear for (?:a|the) (?:while|weekend|day|bit|week)",
     r"\bif i (?:have to|hear|see|get|need to|sit through|watch) (?:\w+ ){0,8}(?:ill|im going to|"
     r"i will|im gonna|going to) (?:kill myself|die|jump)",
@@ -2081,7 +2128,8 @@ BENIGN = compile_rule(
 # Hypotheticals and how-to questions: "what should I do if I find someone unconscious?"
 HYPOTHETICAL = compile_rule(
     r"\bwhat (?:should|do|would|can) (?:i|you|we|someone|people) do (?:if|when)\b|\bwhat if\b|"
-    r"\bhypothetically\b|\bin case\b|\bhow (?:do|can|should) (?:i|you|we) (?:help|support)\b"
+    r"\bhypothetically\b|\bin case\b|\bhow (?:do|can|should) (?:i|you|we) (?:help|support)\b|"
+    r"\bhow (?:can|do|should) i (?:get|convince|encourage|persuade) (?:him|her|them) to (?:see|get|talk|go)"
 )
 # Exertion and anxiety explain many body sensations that are not emergencies.
 EXERTION = compile_rule(

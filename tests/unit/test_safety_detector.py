@@ -357,3 +357,18 @@ def test_a_clock_time_does_not_split_a_sentence() -> None:
     from esc_edge.safety.normalise import clauses, fold
 
     assert clauses(fold("the 8:15 train. then home")) == ["the 8 15 train", "then home"]
+
+
+@pytest.mark.parametrize(
+    ("text", "crisis"),
+    [
+        ("he hit me with a belt and hes blocking the door", True),
+        ("my brother is waving a knife at my mum", True),
+        ("got the pills, going to use them on myself tonight", True),
+        ("hit me with the news when you hear", False),
+        ("how can i get her to see a counsellor, she self harms", False),
+        ("im not coming back to this gym", False),
+    ],
+)
+def test_fifth_round(check: LayeredSafetyCheck, text: str, crisis: bool) -> None:
+    assert check.assess(Conversation(), text).crisis is crisis
