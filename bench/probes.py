@@ -291,7 +291,7 @@ def overhead(args: dict[str, Any]) -> dict[str, Any]:
 def _settings(args: dict[str, Any]) -> Any:
     from esc_edge.config import load_settings
 
-    flags = {k: args.get(k) for k in ("model", "lora", "runtime", "threads", "seed")}
+    flags = {k: args.get(k) for k in ("model", "lora", "policy", "runtime", "threads", "seed")}
     flags["constraints"] = "true" if args.get("constraints", True) else "false"
     return load_settings(flags, config_path=Path(os.devnull), environ={})
 

@@ -69,6 +69,7 @@ class SuiteOptions:
     runtime: str = "auto"
     model: Path | None = None  # policy base GGUF (default: the registry's)
     lora: Path | None = None  # adapter GGUF (default: the registry policy's, if any)
+    policy: str | None = None  # registry policy name (default: the registry's default)
     sections: tuple[str, ...] = SECTIONS
     threads: tuple[int, ...] = (1, 2)
     quants: tuple[str, ...] = QUANTS
@@ -358,13 +359,15 @@ def section_policy(ctx: Context) -> dict[str, Any]:
             contexts = (0,) if ctx.options.quick else headline_contexts if first else (5,)
             ctx.log(f"  policy {quant} threads={threads}")
             cells.append({"quant": quant, **decode_cell(ctx, model, threads, contexts, label=quant)})
-    if ctx.lora is not None and not ctx.options.quick:
-        ctx.log("  policy Q4_1 + LoRA threads=1")
+    adapters = [("LoRA", ctx.lora)] if ctx.lora is not None else []
+    if not ctx.options.quick:
+        # Adapters registered for this base but not in use: what switching to them would cost.
+        adapters += [(n, p) for n, p in registered_adapters(ctx.model) if p != ctx.lora]
+    for name, lora in adapters if not ctx.options.quick else []:
+        label = f"Q4_1+{name}"
+        ctx.log(f"  policy {label} threads=1")
         cells.append(
-            {
-                "quant": "Q4_1+LoRA",
-                **decode_cell(ctx, _need_model(ctx), 1, (5,), label="Q4_1+LoRA", lora=str(ctx.lora)),
-            }
+            {"quant": label, **decode_cell(ctx, _need_model(ctx), 1, (5,), label=label, lora=str(lora))}
         )
     if any(q != "Q4_1" for q in ctx.options.quants):
         notes.append(
@@ -458,6 +461,7 @@ def _e2e_args(ctx: Context, constraints: bool, repeats: int) -> dict[str, Any]:
         "seed": 0,
         "model": str(ctx.options.model) if ctx.options.model else None,
         "lora": str(ctx.options.lora) if ctx.options.lora else None,
+        "policy": ctx.options.policy,
     }
 
 
@@ -737,6 +741,32 @@ def targets(sections: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 # -- driver ----------------------------------------------------------------------------------------------
+def registered_adapters(base: Path | None) -> list[tuple[str, Path]]:
+    """(policy name, adapter GGUF) of the registry's base+adapter policies whose base is ``base``."""
+    if base is None:
+        return []
+    try:
+        from esc_edge import _components
+        from esc_edge.config import load_settings
+        from esc_edge.runtime import select_runtime
+
+        found = []
+        registry = _components.Components(
+            load_settings({}, config_path=Path(os.devnull), environ={}), select_runtime("cpu")
+        ).store.registry
+        for spec in registry.by_role("policy"):
+            if not spec.adapter:
+                continue
+            settings = load_settings({"policy": spec.name}, config_path=Path(os.devnull), environ={})
+            # No download: an adapter that is not installed is not compared.
+            files = _components.Components(settings, select_runtime("cpu"), pull=False).policy_files()
+            if files.lora is not None and files.model.resolve() == base.resolve():
+                found.append((spec.name, files.lora))
+        return found
+    except Exception:  # an adapter we cannot fetch is simply not compared
+        return []
+
+
 def resolve_policy(options: SuiteOptions) -> tuple[Path | None, Path | None, str]:
     """(base GGUF, adapter GGUF, how) from the options or the registry's default policy."""
     if options.model is not None:
@@ -746,7 +776,8 @@ def resolve_policy(options: SuiteOptions) -> tuple[Path | None, Path | None, str
         from esc_edge.config import load_settings
         from esc_edge.runtime import select_runtime
 
-        settings = load_settings({}, config_path=Path(os.devnull), environ={})
+        flags = {"policy": options.policy} if options.policy else {}
+        settings = load_settings(flags, config_path=Path(os.devnull), environ={})
         files = _components.Components(settings, select_runtime("cpu"), pull=True).policy_files()
         return files.model, files.lora, f"registry policy {files.name}"
     except Exception as exc:  # reported in the result; model sections then skip
@@ -844,6 +875,7 @@ def parse_args(argv: Sequence[str] | None = None) -> SuiteOptions:
     p.add_argument("--runtime", default="auto", help="hardware profile: auto | cpu | cuda | metal | vulkan")
     p.add_argument("--model", type=Path, default=None, help="policy GGUF (default: the registry's)")
     p.add_argument("--lora", type=Path, default=None, help="LoRA GGUF for --model")
+    p.add_argument("--policy", default=None, help="registry policy name (default: the registry's default)")
     p.add_argument("--sections", default=None, help=f"comma-separated subset of: {','.join(SECTIONS)}")
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--tokens", type=int, default=64)
@@ -868,6 +900,7 @@ def parse_args(argv: Sequence[str] | None = None) -> SuiteOptions:
         runtime=a.runtime,
         model=a.model,
         lora=a.lora,
+        policy=a.policy,
         sections=sections,
         repeats=a.repeats,
         tokens=a.tokens,

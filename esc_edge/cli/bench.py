@@ -58,6 +58,7 @@ def _load_suite(bench_dir: Path) -> Any:
               help="Policy GGUF to measure (default: the registry's policy).")  # fmt: skip
 @click.option("--lora", type=click.Path(dir_okay=False, exists=True, path_type=str), default=None,
               help="LoRA GGUF applied to --model.")  # fmt: skip
+@click.option("--policy", default=None, help="Registry policy to measure (default: the registry's default).")
 @click.option("--sections", default=None, help="Comma-separated subset of the suite's sections.")
 @click.option("--repeats", type=click.IntRange(1), default=None, help="Repeats per measurement (default 5).")
 @click.option(

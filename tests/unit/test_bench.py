@@ -118,9 +118,20 @@ class FakeProbes:
             "overhead": {"ours": side, "bare": side, "overhead_pct": 1.0, "ttft_ratio_ours_over_bare": 1.0}
         }
 
+    def planner(self, args: dict[str, Any]) -> dict[str, Any]:
+        rows = {"onnx_int8": {"64": {"p50_ms": 9.0, "p95_ms": 11.0}, "256": {"p50_ms": 30.0, "p95_ms": 33.0}}}
+        return {"context_tokens": {"64": 64, "256": 250}, "rows": rows, "ratios": {}, "sizes_mb": {},
+                "notes": ["fp32 ONNX row skipped"]}  # fmt: skip
+
     def transformers(self, args: dict[str, Any]) -> dict[str, Any]:
         run = {"ttft_ms": [500.0], "decode_tok_s": [25.0]}
         return {"load_s": 20.0, "prompt_tokens": 55, "threads": {str(t): run for t in args["threads"]}}
+
+
+@pytest.fixture(autouse=True)
+def no_registered_adapters(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real registry's adapters stay out of runs on fakes (a test may set its own)."""
+    monkeypatch.setattr(suite, "registered_adapters", lambda base: [])
 
 
 @pytest.fixture
@@ -395,3 +406,20 @@ def test_turn_latency_is_also_scaled_to_a_30_word_reply() -> None:
     rows = {t["target"]: t for t in targets({"e2e": {**summary, "components": {"planner": "skipped: none"}}})}
     note = rows["end-to-end turn p50"]["note"]
     assert "scaled to 30 words: p50 640.0 ms" in note and "without planner" in note
+
+
+def test_registered_adapters_get_a_decode_cell_beside_the_base(
+    tiny_gguf: Path, tmp_path: Path, no_gpu: SystemProbe, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    adapter = tmp_path / "a.gguf"
+    monkeypatch.setattr(suite, "_variant", lambda ctx, quant: ctx.model)
+    monkeypatch.setattr(suite, "registered_adapters", lambda base: [("esc", adapter)] if base else [])
+    probes = FakeProbes()
+    result = _run(SuiteOptions(model=tiny_gguf, out_dir=tmp_path, sections=("policy",), quants=("Q4_1",)),
+                  probes, no_gpu)  # fmt: skip
+    cells = {c["quant"]: c for c in result["sections"]["policy"]["cells"]}
+    assert set(cells) == {"Q4_1", "Q4_1+esc"} and cells["Q4_1+esc"]["lora"] == str(adapter)
+    quick = FakeProbes()
+    _run(SuiteOptions(quick=True, model=tiny_gguf, out_dir=tmp_path, sections=("policy",)), quick, no_gpu)
+    assert all("lora" not in args for name, args, _ in quick.calls if name == "decode")
+    assert suite.parse_args(["--policy", "esc"]).policy == "esc"
