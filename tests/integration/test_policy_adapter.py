@@ -80,3 +80,20 @@ def test_model_card_pins_the_shipped_file() -> None:
     card = (ADAPTER_DIR / "MODEL_CARD.md").read_text(encoding="utf-8")
     digest = hashlib.sha256(_adapter().read_bytes()).hexdigest()
     assert digest in card, "MODEL_CARD.md must state the sha256 of the shipped adapter"
+
+
+def test_registry_policy_is_the_base_plus_the_shipped_adapter(base_gguf: Path, tmp_path: Path) -> None:
+    from esc_edge.config import Settings
+    from esc_edge.eval.generation import PassThroughSafety
+    from esc_edge.models.store import ModelStore
+    from esc_edge.supporter import Supporter
+
+    store = ModelStore()
+    assert store.parts("esc-smollm2-135m") == ["smollm2-135m-instruct", "esc-smollm2-135m-lora"]
+    # path() checks size and sha256 against the registry: a changed adapter file fails here.
+    assert store.path("esc-smollm2-135m-lora") == _adapter()
+    settings = Settings(policy="esc-smollm2-135m", planner="none", n_ctx=448, seed=0)
+    with Supporter(settings, safety=PassThroughSafety()) as supporter:
+        assert supporter.generator.options.lora_path == _adapter()
+        reply = supporter.reply("My best friend moved away and I feel so alone.", strategy="Question")
+    assert reply.strategy == "Question" and reply.text.count("?") == 1
