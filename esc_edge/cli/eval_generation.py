@@ -101,7 +101,7 @@ def generation(
     95% intervals come from 1000 bootstrap resamples of the turns. Needs the `eval` extra.
     """
     from esc_edge.eval import generation as gen
-    from esc_edge.eval.planner import read_jsonl
+    from esc_edge.eval.dialogues import read_jsonl
     from esc_edge.supporter import Supporter
 
     settings = load_cli_settings(params)

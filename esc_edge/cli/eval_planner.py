@@ -51,7 +51,8 @@ def planner(data_path: Path, model_dir: Path | None, as_json: bool, limit: int, 
     import itertools
 
     from esc_edge.cli.plan import default_model_dir
-    from esc_edge.eval.planner import evaluate_planner, read_jsonl
+    from esc_edge.eval.dialogues import read_jsonl
+    from esc_edge.eval.planner import evaluate_planner
     from esc_edge.planner.onnx import OnnxPlanner
 
     model = OnnxPlanner.from_dir(model_dir or default_model_dir(), threads=threads)

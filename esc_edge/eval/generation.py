@@ -21,6 +21,7 @@ import numpy as np
 
 from esc_edge.conversation import Conversation, Turn
 from esc_edge.errors import InputError
+from esc_edge.eval.dialogues import dialogue_turns
 from esc_edge.eval.metrics import generation_report
 from esc_edge.generation.prompt import IM_END, Piece, render, reply_target, tokenize_pieces
 from esc_edge.planner.strategies import NAMES, canonical
@@ -63,10 +64,7 @@ class PassThroughSafety:
 def dialogue_cases(dialogue: Mapping[str, Any]) -> list[GenerationCase]:
     """Every supporter turn with a strategy that directly follows a seeker message."""
     where = f"line {dialogue.get('_line', '?')}"
-    try:
-        turns = Conversation.from_dict(dialogue).snapshot()
-    except InputError as exc:
-        raise InputError(f"{where}: {exc}") from None
+    turns = dialogue_turns(dialogue)
     situation = dialogue.get("situation")
     cases = []
     for i, turn in enumerate(turns):

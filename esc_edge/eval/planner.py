@@ -3,17 +3,16 @@ from all the turns before it (the same examples the planner was trained on)."""
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
-from esc_edge.conversation import Conversation, Turn
+from esc_edge.conversation import Turn
 from esc_edge.errors import InputError
+from esc_edge.eval.dialogues import dialogue_turns
 from esc_edge.eval.metrics import classification_report
 from esc_edge.planner.base import Plan
 from esc_edge.planner.strategies import INDEX, NAMES, canonical
@@ -34,35 +33,9 @@ class PlannerExample:
     emotion_type: str | None
 
 
-def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """Dialogues of a JSONL file; a bad line is an InputError naming the line."""
-    try:
-        handle = path.open(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
-    with handle:
-        try:
-            for lineno, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    data = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise InputError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
-                if not isinstance(data, dict):
-                    raise InputError(f"{path}:{lineno}: each line must be a JSON object")
-                data["_line"] = lineno
-                yield data
-        except UnicodeDecodeError:
-            raise InputError(f"{path} is not UTF-8 text") from None
-
-
 def dialogue_examples(dialogue: Mapping[str, Any]) -> list[PlannerExample]:
     where = f"line {dialogue.get('_line', '?')}"
-    try:
-        turns = Conversation.from_dict(dialogue).snapshot()
-    except InputError as exc:
-        raise InputError(f"{where}: {exc}") from None
+    turns = dialogue_turns(dialogue)
     emotion = dialogue.get("emotion_type")
     examples = []
     for i, turn in enumerate(turns):

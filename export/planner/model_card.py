@@ -152,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = p.parse_args(argv)
     sys.path.insert(0, str(REPO))
-    from esc_edge.eval.planner import evaluate_planner, read_jsonl
+    from esc_edge.eval.dialogues import read_jsonl
+    from esc_edge.eval.planner import evaluate_planner
     from esc_edge.planner.onnx import OnnxPlanner
     from export.planner.export_onnx import sha256
 

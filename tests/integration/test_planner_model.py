@@ -62,7 +62,8 @@ def test_shipped_model_is_small(planner: OnnxPlanner) -> None:
 def test_beats_majority_baseline_on_a_valid_slice(planner: OnnxPlanner) -> None:
     if not (DATA / "valid.jsonl").exists():
         pytest.skip(f"ESConv data not found at {DATA} (the shared data folder is absent)")
-    from esc_edge.eval.planner import evaluate_planner, read_jsonl
+    from esc_edge.eval.dialogues import read_jsonl
+    from esc_edge.eval.planner import evaluate_planner
 
     report = evaluate_planner(
         planner,
