@@ -707,7 +707,7 @@ class ReplyProcessor:
             scores += t.glued_after_end
         if s.after_space and s.tokens > 0:
             scores += t.space_after_space
-        if s.current_word in ROLE_WORDS:
+        if _names_a_role(s.current_word):
             scores[t.colon_ids] = NEG_INF
 
     def _formula(self, scores: Logits) -> None:
@@ -778,6 +778,15 @@ _ROLE = re.compile(
     r"\b(seeker|user|supporter|assistant|human|system|therapist|counsel+or|listener|response|reply)\s*:",
     re.IGNORECASE,
 )
+# Role words long enough to be recognised at the end of a glued word ("itSeeker:"); the short
+# ones ("ai", "me") only as whole words, or "said:" and "time:" would lose their colon.
+_GLUED_ROLE_WORDS = tuple(w for w in ROLE_WORDS if len(w) >= 4)
+
+
+def _names_a_role(word: bytes) -> bool:
+    return word in ROLE_WORDS or word.endswith(_GLUED_ROLE_WORDS)
+
+
 _SENTENCE_END = re.compile(r"(?:[!?]+|(?<!\.)\.)[\"'”’)]*(?=\s|$)")
 
 

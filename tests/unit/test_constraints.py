@@ -405,3 +405,11 @@ def test_tables_know_the_token_facts(layer: ReplyConstraints) -> None:
     assert ID[b" "] not in banned  # numbers and emoji after a space need it
     assert t.lookup(b" sorry").tolist() == [ID[b" sorry"]]
     assert sorted(t.lookup_many([b" i", b"i"]).tolist()) == sorted([ID[b" I"], ID[b"I"]])
+
+
+def test_a_role_name_glued_to_a_word_still_loses_its_colon() -> None:
+    # Found by the random-logits test: "...itSeeker:" slipped past a whole-word check.
+    from esc_edge.generation.constraints import _names_a_role
+
+    assert _names_a_role(b"itseeker") and _names_a_role(b"seeker") and _names_a_role(b"ai")
+    assert not _names_a_role(b"said") and not _names_a_role(b"time")
