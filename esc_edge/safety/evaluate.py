@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -11,23 +10,18 @@ from typing import Any
 
 from esc_edge.conversation import Conversation
 from esc_edge.errors import InputError
+from esc_edge.eval.dialogues import read_jsonl
 from esc_edge.safety.detector import LayeredSafetyCheck
 
 
 def load_rows(path: Path, split: str | None = None) -> list[dict[str, Any]]:
+    """Labelled messages of a JSONL file (``text`` and ``crisis`` on every line), of one split if given."""
     rows: list[dict[str, Any]] = []
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path}:{lineno}: not JSON ({exc.msg})") from None
-            if not isinstance(row, dict) or not isinstance(row.get("text"), str) or "crisis" not in row:
-                raise InputError(f"{path}:{lineno}: each line needs 'text' and 'crisis'")
-            if split is None or row.get("split") == split:
-                rows.append(row)
+    for row in read_jsonl(path):
+        if not isinstance(row.get("text"), str) or "crisis" not in row:
+            raise InputError(f"{path}:{row['_line']}: each line needs 'text' and 'crisis'")
+        if split is None or row.get("split") == split:
+            rows.append(row)
     return rows
 
 
