@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, NoReturn
 
 import click
@@ -123,3 +124,13 @@ class StderrProgress:
             self._bar.__exit__(None, None, None)
             self._bar = None
             self._label = ""
+
+
+# The ESConv-style data file every dialogue evaluation reads (`eval planner`, `eval generation`).
+dialogue_data_option = click.option(
+    "--data",
+    "data_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="JSONL file, one dialogue per line (ESConv schema).",
+)

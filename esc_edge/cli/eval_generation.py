@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from esc_edge.cli._common import emit_json, load_cli_settings, settings_options
+from esc_edge.cli._common import dialogue_data_option, emit_json, load_cli_settings, settings_options
 
 
 def _summary(report: dict[str, Any]) -> str:
@@ -45,13 +45,7 @@ def _ci(metric: dict[str, Any]) -> str:
 
 @click.command("generation")
 @settings_options
-@click.option(
-    "--data",
-    "data_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    required=True,
-    help="JSONL file, one dialogue per line (ESConv schema).",
-)
+@dialogue_data_option
 @click.option(
     "--limit",
     type=click.IntRange(min=0),

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from esc_edge.cli._common import emit_json
+from esc_edge.cli._common import dialogue_data_option, emit_json
 
 
 def _summary(report: dict[str, Any]) -> str:
@@ -28,13 +28,7 @@ def _summary(report: dict[str, Any]) -> str:
 
 
 @click.command("planner")
-@click.option(
-    "--data",
-    "data_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    required=True,
-    help="JSONL file, one dialogue per line (ESConv schema).",
-)
+@dialogue_data_option
 @click.option(
     "--model-dir",
     type=click.Path(path_type=Path),
