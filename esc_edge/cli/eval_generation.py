@@ -21,6 +21,11 @@ def _summary(report: dict[str, Any]) -> str:
             f"Dist-1 {r['distinct1']['value']:.1f}  Dist-2 {r['distinct2']['value']:.1f}  "
             f"words {r['mean_words']['value']:.1f}"
         )
+        lit = r["esc_literature"]
+        lines.append(
+            f"   as ESC papers   BLEU-2 {_ci(lit['bleu2'])}  ROUGE-L {_ci(lit['rouge_l'])}  "
+            f"Dist-1 {lit['distinct1']['value']:.1f}  Dist-2 {lit['distinct2']['value']:.1f}"
+        )
     adherence = report["strategy_adherence"]
     lines.append(
         f'"?" in Question replies {adherence["question_turns_with_q"]}%, '

@@ -10,7 +10,16 @@ from esc_edge.eval.generation import (
     evenly_spaced_cases,
     question_adherence,
 )
-from esc_edge.eval.metrics import bleu2, distinct_n, generation_report, mean_words, rouge_l
+from esc_edge.eval.metrics import (
+    bleu2,
+    distinct_n,
+    esc_literature_report,
+    esc_tokens,
+    generation_report,
+    mean_words,
+    rouge_l,
+    rouge_l_beta,
+)
 
 pytest.importorskip("sacrebleu")
 pytest.importorskip("rouge_score")
@@ -57,6 +66,33 @@ def test_report_has_intervals_around_the_value() -> None:
         low, high = report[key]["ci95"]
         assert low <= report[key]["value"] <= high
     assert report["distinct2"]["value"] > 0
+
+
+def test_esc_literature_tokens_split_punctuation_and_contractions() -> None:
+    tokens = esc_tokens("I don't know. That's HARD!")
+    assert tokens == ["i", "do", "n't", "know", ".", "that", "'s", "hard", "!"]
+
+
+def test_esc_literature_rouge_weights_recall() -> None:
+    # LCS 2 of a 3-token reply and a 4-token reference: P = 2/3, R = 1/2, beta = 1.2.
+    expected = (1 + 1.44) * (2 / 3) * 0.5 / (0.5 + 1.44 * (2 / 3))
+    assert rouge_l_beta(["a", "b", "c"], ["a", "c", "d", "e"]) == pytest.approx(expected)
+    # Recall weighs more: the same LCS against a shorter reference (higher recall) scores higher.
+    assert rouge_l_beta(["a", "c", "d", "e"], ["a", "b", "c"]) > expected
+    assert rouge_l_beta([], ["a"]) == 0.0
+
+
+def test_esc_literature_counts_punctuation_so_it_scores_above_the_strict_metrics() -> None:
+    hyps = [f"I hear you. Work {i} sounds hard, doesn't it?" for i in range(20)]
+    refs = [f"That sounds hard. How is work {i} going?" for i in range(20)]
+    report = generation_report(hyps, refs, resamples=50)
+    lit = report["esc_literature"]
+    assert lit == esc_literature_report(hyps, refs, resamples=50)
+    assert lit["bleu2"]["value"] > report["bleu2"]["value"]
+    assert lit["rouge_l"]["value"] > report["rouge_l"]["value"]
+    assert lit["bleu2"]["ci95"][0] <= lit["bleu2"]["value"] <= lit["bleu2"]["ci95"][1]
+    identical = esc_literature_report(["the cat sat"], ["the cat sat"], resamples=10)
+    assert identical["bleu2"]["value"] == pytest.approx(100.0)
 
 
 def test_question_adherence_counts_question_marks_by_strategy() -> None:
