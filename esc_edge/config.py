@@ -119,6 +119,13 @@ class Settings:
         default=True,
         metadata={"parse": _to_bool, "help": "steer decoding (length, questions, formulas, role breaks)"},
     )
+    candidates: int = field(
+        default=1,
+        metadata={
+            "parse": _positive_int,
+            "help": "sample this many replies and keep the one closest to the others (1: no reranking)",
+        },
+    )
     temperature: float | None = field(
         default=None,
         metadata={

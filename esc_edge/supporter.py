@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from esc_edge.generation.base import (
     TurnSpec,
 )
 from esc_edge.generation.prompt import render
+from esc_edge.generation.rerank import consensus_index
 from esc_edge.planner import strategies
 from esc_edge.planner.base import Plan, Planner
 from esc_edge.runtime import RuntimeProfile, select_runtime
@@ -316,9 +317,7 @@ class Supporter:
             stats = GenerationStats()
             pieces: list[str] = []
             ttft_ms = 0.0
-            for chunk in self.generator.stream(
-                prompt, self._decode_options(plan.strategy), self.constraints.processor(spec), cancel, stats
-            ):
+            for chunk in self._reply_chunks(prompt, plan.strategy, spec, cancel, stats):
                 if not pieces:
                     ttft_ms = (time.perf_counter() - started) * 1000
                 pieces.append(chunk)
@@ -342,6 +341,59 @@ class Supporter:
                     reused_tokens=stats.reused_tokens,
                 ),
             )
+
+    def _reply_chunks(
+        self,
+        prompt: list[int],
+        strategy: str | None,
+        spec: TurnSpec,
+        cancel: CancelToken,
+        stats: GenerationStats,
+    ) -> Iterator[str]:
+        options = self._decode_options(strategy)
+        if self.settings.candidates <= 1 or options.temperature <= 0:
+            # Greedy decoding would draw the same reply every time: one is enough.
+            return self.generator.stream(prompt, options, self.constraints.processor(spec), cancel, stats)
+        return self._best_of(prompt, options, spec, cancel, stats)
+
+    def _best_of(
+        self,
+        prompt: list[int],
+        options: DecodeOptions,
+        spec: TurnSpec,
+        cancel: CancelToken,
+        stats: GenerationStats,
+    ) -> Iterator[str]:
+        """Sample ``settings.candidates`` replies, yield the consensus one whole.
+
+        Nothing streams before every candidate is drawn, so the first chunk arrives with the
+        whole reply. A cancel stops the drawing; the best of what was drawn is kept.
+        """
+        raw: list[str] = []
+        finished: list[str] = []
+        runs: list[GenerationStats] = []
+        for k in range(self.settings.candidates):
+            if cancel.cancelled:
+                break
+            seed = None if options.seed is None else options.seed + k
+            run = GenerationStats()
+            text = "".join(
+                self.generator.stream(
+                    prompt, replace(options, seed=seed), self.constraints.processor(spec), cancel, run
+                )
+            )
+            raw.append(text)
+            finished.append(self.constraints.finalize(text, spec))
+            runs.append(run)
+        if not runs:
+            stats.finish_reason = "cancelled"
+            return
+        pick = consensus_index(finished)
+        stats.prompt_tokens = runs[0].prompt_tokens
+        stats.reused_tokens = runs[0].reused_tokens
+        stats.completion_tokens = sum(run.completion_tokens for run in runs)
+        stats.finish_reason = "cancelled" if cancel.cancelled else runs[pick].finish_reason
+        yield raw[pick]
 
     def _choose(self, draft: Conversation, override: str | None, careful: bool) -> Plan:
         fixed = override or (strategies.canonical(self.settings.strategy) if self.settings.strategy else None)

@@ -73,6 +73,8 @@ def settings_options(fn: Any) -> Any:
         click.option("--locale", default=None, help="Locale for helplines in safety replies, e.g. en-GB."),
         click.option("--seed", type=int, default=None, help="Sampling seed for reproducible replies."),
         click.option("--word-budget", type=int, default=None, help="Most words in a reply."),
+        click.option("--candidates", type=int, default=None,
+                     help="Sample N replies, keep the one closest to the others (slower, N x decode)."),
         click.option("--no-constraints", "constraints", flag_value="false", default=None,
                      help="Decode without the constraint layer (for comparison)."),
         click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str),
@@ -85,7 +87,7 @@ def settings_options(fn: Any) -> Any:
 
 SETTINGS_FLAGS = (
     "model", "lora", "policy", "planner", "runtime", "threads", "locale", "seed", "word_budget",
-    "constraints", "strategy",
+    "candidates", "constraints", "strategy",
 )  # fmt: skip
 
 

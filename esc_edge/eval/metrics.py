@@ -11,6 +11,8 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
+from esc_edge.generation.rerank import lcs_length
+
 # Class indices as a list or a numpy array.
 Labels: TypeAlias = Sequence[int] | np.ndarray
 
@@ -257,16 +259,6 @@ def esc_tokens(text: str) -> list[str]:
     tokenizer = NLTKWordTokenizer()
     sentences = re.split(r"(?<=[.!?])\s+", text.lower().strip())
     return [token for sentence in sentences if sentence for token in tokenizer.tokenize(sentence)]
-
-
-def lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
-    previous = [0] * (len(b) + 1)
-    for token in a:
-        current = [0]
-        for j, other in enumerate(b, start=1):
-            current.append(previous[j - 1] + 1 if token == other else max(previous[j], current[j - 1]))
-        previous = current
-    return previous[-1]
 
 
 def rouge_l_beta(hypothesis: Sequence[str], reference: Sequence[str], beta: float = ROUGE_L_BETA) -> float:
