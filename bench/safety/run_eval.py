@@ -20,7 +20,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
-from esc_edge.safety.detector import LayeredSafetyCheck  # noqa: E402
+from esc_edge.safety.classifier import MODEL_FILE, HashedLogReg  # noqa: E402
+from esc_edge.safety.detector import Blend, ClassifierLayer, LayeredSafetyCheck  # noqa: E402
+from esc_edge.safety.embedding import MODEL_FILE as HEAD_FILE  # noqa: E402
+from esc_edge.safety.embedding import EmbeddingHead  # noqa: E402
 from esc_edge.safety.evaluate import evaluate, load_rows  # noqa: E402
 
 
@@ -68,13 +71,30 @@ def main() -> None:
     )
     parser.add_argument("--data", type=Path, default=HERE / "eval_set.jsonl")
     parser.add_argument("--out", type=Path, default=HERE.parent / "results" / "safety_eval.json")
+    parser.add_argument(
+        "--models",
+        type=Path,
+        default=None,
+        help="directory with classifier.npz (+ embedding_head.npz) to use instead of the packaged ones",
+    )
+    parser.add_argument("--rules-only", action="store_true", help="no learned layer")
     args = parser.parse_args()
 
-    check = LayeredSafetyCheck.create()
+    if args.rules_only:
+        check = LayeredSafetyCheck()
+    elif args.models:
+        head_path = args.models / HEAD_FILE
+        head = EmbeddingHead.load(head_path) if head_path.exists() else None
+        check = LayeredSafetyCheck(
+            layers=[ClassifierLayer(Blend(HashedLogReg.load(args.models / MODEL_FILE), head))]
+        )
+    else:
+        check = LayeredSafetyCheck.create()
     rows = load_rows(args.data)
     splits = sorted({str(r.get("split")) for r in rows if r.get("split")})
     report: dict[str, object] = {
         "data": str(args.data.name),
+        "models": "rules only" if args.rules_only else str(args.models or "packaged"),
         "machine": machine(),
         "all": evaluate(rows, check=check),
     }

@@ -4,8 +4,10 @@ Layers and how they combine (see docs/safety.md):
 
 1. :mod:`~esc_edge.safety.rules` finds situations of danger clause by clause and weighs them
    (idioms, negation, past, fiction, jokes are handled there).
-2. :mod:`~esc_edge.safety.classifier` adds evidence only when it is confident: above 0.8 it tips
-   weak rule evidence over, and from 0.97 it raises a crisis by itself.
+2. The learned layer adds evidence only when it is confident: the hashed n-gram model
+   (:mod:`~esc_edge.safety.classifier`) and the static-encoder head
+   (:mod:`~esc_edge.safety.embedding`) are mixed on the logit scale; above ``CLF_FLOOR`` the mix
+   tips weak rule evidence over, and from ``CLF_ALONE`` it raises a crisis by itself.
 3. Context: the risk carried by the last seeker turns (and a crisis reply among the last turns)
    is added as outside evidence, so "I have the pills here" after "everyone would be better off
    without me" is a crisis while the same words after "my doctor gave me sleeping pills" are not.
@@ -17,6 +19,7 @@ Any exception inside a layer is logged and turns into a needs-care result (``cat
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +28,7 @@ from typing import Protocol
 from esc_edge.conversation import Conversation
 from esc_edge.safety.base import INJECTION, Assessment, safety_checks
 from esc_edge.safety.classifier import HashedLogReg
+from esc_edge.safety.embedding import EmbeddingHead
 from esc_edge.safety.replies import guess_language, injection_reply, safety_reply
 from esc_edge.safety.rules import RuleResult, assess_rules, noisy_or
 
@@ -36,13 +40,18 @@ CAREFUL_THRESHOLD = 0.3
 CONTEXT_TURNS = 3
 # The most that earlier turns can contribute: context alone never makes a crisis.
 MAX_CONTEXT = 0.45
-# Classifier evidence: nothing below CLF_FLOOR, rising linearly so that a prediction of CLF_ALONE
-# reaches the crisis threshold by itself, at most CLF_WEIGHT. Blind probe rounds showed word rules
-# missing about a third of new phrasings; the classifier is what generalises, and at 0.97 it raised
-# no false alarm on 2,689 ESConv validation turns or the hard negatives it was not trained on.
-CLF_FLOOR = 0.8
+# Learned evidence: nothing below CLF_FLOOR, rising linearly so that a prediction of CLF_ALONE
+# reaches the crisis threshold by itself, at most CLF_WEIGHT. Blind rounds showed word rules
+# missing a quarter to a half of new phrasings; the learned blend is what generalises. The levels
+# and the blend weight were chosen on dev data the models had not seen (out-of-fold predictions on
+# the hand-written corpus, and models trained without the probe/holdout rows of the dev split):
+# the most recall with hard-negative false alarms at <= 3% on those rows, about 5% on the corpus'
+# look-alikes and 0.3% on ESConv validation turns (docs/safety.md).
+CLF_FLOOR = 0.5
 CLF_ALONE = 0.97
 CLF_WEIGHT = 0.6
+# Share of the hashed n-gram logit in the blend with the encoder head (see Blend).
+HASHED_WEIGHT = 0.5
 # Texts longer than this are assessed on their head and tail windows plus a sampled middle:
 # keeps a 500k-character paste linear and bounded in time.
 MAX_ASSESSED_CHARS = 20_000
@@ -64,16 +73,44 @@ class Layer(Protocol):
     def score(self, text: str) -> float: ...
 
 
+class Model(Protocol):
+    def predict(self, text: str) -> float: ...
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1.0 - 1e-6)
+    return math.log(p / (1.0 - p))
+
+
+@dataclass
+class Blend:
+    """Hashed n-grams (exact words, typos, other scripts) and the encoder head (meaning),
+    mixed on the logit scale. Without a head it is the hashed model alone."""
+
+    hashed: Model
+    head: Model | None = None
+    hashed_weight: float = HASHED_WEIGHT
+
+    def predict(self, text: str) -> float:
+        p = self.hashed.predict(text)
+        if self.head is None:
+            return p
+        z = self.hashed_weight * _logit(p) + (1.0 - self.hashed_weight) * _logit(self.head.predict(text))
+        return 1.0 / (1.0 + math.exp(-z))
+
+
 @dataclass
 class ClassifierLayer:
-    model: HashedLogReg
+    model: Model
     name: str = "classifier"
+    floor: float = CLF_FLOOR
+    alone: float = CLF_ALONE
 
     def score(self, text: str) -> float:
         p = self.model.predict(text)
-        if p < CLF_FLOOR:
+        if p < self.floor:
             return 0.0
-        return min(CLF_WEIGHT, DEFAULT_THRESHOLD * (p - CLF_FLOOR) / (CLF_ALONE - CLF_FLOOR))
+        return min(CLF_WEIGHT, DEFAULT_THRESHOLD * (p - self.floor) / (self.alone - self.floor))
 
 
 def _bounded(text: str) -> str:
@@ -114,9 +151,16 @@ class LayeredSafetyCheck:
         """The shipped configuration: rules, the packaged classifier, three turns of context."""
         layers: list[Layer] = []
         try:
-            layers.append(ClassifierLayer(HashedLogReg.load()))
+            hashed = HashedLogReg.load()
         except Exception:  # a missing or broken model file: rules still protect
             log.exception("safety classifier unavailable; continuing with rules and context only")
+            return cls(locale=locale, layers=layers, **options)  # type: ignore[arg-type]
+        head: EmbeddingHead | None = None
+        try:
+            head = EmbeddingHead.load()
+        except Exception:  # the n-gram model alone still generalises somewhat
+            log.exception("safety embedding head unavailable; continuing with the n-gram model")
+        layers.append(ClassifierLayer(Blend(hashed, head)))
         return cls(locale=locale, layers=layers, **options)  # type: ignore[arg-type]
 
     # -- public ------------------------------------------------------------------------------

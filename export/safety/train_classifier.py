@@ -1,23 +1,33 @@
-"""Train the safety classifier (hashed n-gram logistic regression) and write it into the package.
+"""Train the safety layer's learned models and write them into the package.
 
-    python export/safety/train_classifier.py --esconv ../shared/data/esconv \
-        --with-dev bench/safety/eval_set.jsonl      # how the shipped model was trained
+    python export/safety/distill_static.py --out /work/runs/safety/static_full.npz   # once
+    python export/safety/train_classifier.py --esconv ../shared/data/esconv \\
+        --with-dev bench/safety/eval_set.jsonl --static /work/runs/safety/static_full.npz
 
-Data: synthetic situation templates (export/safety/synth.py) for both classes, plus ESConv
-seeker turns from the *train* split as everyday negatives (turns the rule layer flags are left
-out, since a few seekers do describe danger). ``--with-dev`` adds the hand-written *dev* split
-of the evaluation set (realistic chat wording the templates lack); its holdout split and the
-blind holdout files in bench/safety/ are never read.
-Writes esc_edge/safety/data/classifier.npz and a model card next to it. Because ESConv is CC BY-NC
-4.0, a model trained with it inherits the non-commercial restriction; ``--no-esconv`` trains on
-the synthetic data alone.
+Two models, both numpy at run time:
+
+- ``classifier.npz``: logistic regression on hashed word 1-2-grams and character 3-5-grams.
+- ``embedding_head.npz`` (with ``--static``): the encoder's static WordPiece vectors, reduced by
+  PCA, down-weighted for frequent pieces, quantised (4 bits by default), and a one-hidden-layer
+  MLP on their mean. Trained with torch here; the package reads plain arrays.
+
+Data: the hand-written corpus in ``export/safety/corpus/`` (both classes, weighted up, plus
+buried-in-small-talk and typing-noise variants of each message), synthetic situation templates
+(``export/safety/synth.py``), ESConv *train* seeker turns as everyday negatives (turns the rule
+layer flags are left out, since a few seekers do describe danger) and, with ``--with-dev``, the
+*dev* split of the evaluation set. Its holdout split is never read; ``--exclude FILE`` also
+leaves out dev rows whose text appears in FILE (to measure on those files out of sample).
+Because ESConv is CC BY-NC 4.0, models trained with it inherit the non-commercial restriction;
+``--no-esconv`` trains on the project's own data alone.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import hashlib
 import json
+import random
 import sys
 import time
 from pathlib import Path
@@ -27,9 +37,21 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from esc_edge.safety.classifier import DEFAULT_BITS, MODEL_FILE, features, windows  # noqa: E402
+from esc_edge.safety.classifier import (  # noqa: E402
+    DEFAULT_BITS,
+    MODEL_FILE,
+    HashedLogReg,
+    features,
+    windows,
+)
+from esc_edge.safety.embedding import MODEL_FILE as HEAD_FILE  # noqa: E402
+from esc_edge.safety.embedding import EmbeddingHead, pack  # noqa: E402
 from esc_edge.safety.rules import assess_rules  # noqa: E402
-from export.safety.synth import generate  # noqa: E402
+from export.safety.synth import _slip, generate  # noqa: E402
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+DATA = REPO / "esc_edge" / "safety" / "data"
+Item = tuple[str, int, float]
 
 
 def seeker_turns(path: Path) -> list[str]:
@@ -41,17 +63,141 @@ def seeker_turns(path: Path) -> list[str]:
     return [t for t in turns if len(t.split()) >= 3]
 
 
-def matrix(texts: list[str], bits: int):  # type: ignore[no-untyped-def]
+def read_rows(path: Path) -> list[dict[str, object]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def variants(rows: list[dict[str, object]], filler: list[str], seed: int = 7) -> list[tuple[str, int]]:
+    """Two variants of each hand-written message: buried among everyday sentences (English
+    only: the filler is English), and with typing noise."""
+    rng = random.Random(seed)
+    out: list[tuple[str, int]] = []
+    for row in rows:
+        text, label = str(row["text"]), int(bool(row["crisis"]))
+        if row.get("lang") == "en":
+            parts = rng.sample(filler, k=rng.randint(1, 3))
+            parts.insert(rng.randrange(len(parts) + 1), text)
+            out.append((". ".join(parts), label))
+        else:
+            out.append((_slip(text, rng), label))
+        out.append((_slip(text, rng), label))
+    return out
+
+
+def first_window(text: str) -> str:
+    return (windows(text)[:1] or [""])[0]
+
+
+def hashed_matrix(texts: list[str], bits: int):  # type: ignore[no-untyped-def]
     from scipy.sparse import csr_matrix
 
     rows, cols, vals = [], [], []
     for i, text in enumerate(texts):
-        for w in windows(text)[:1] or [""]:
-            for idx, value in features(w, bits).items():
-                rows.append(i)
-                cols.append(idx)
-                vals.append(value)
+        for idx, value in features(first_window(text), bits).items():
+            rows.append(i)
+            cols.append(idx)
+            vals.append(value)
     return csr_matrix((vals, (rows, cols)), shape=(len(texts), 1 << bits), dtype=np.float32)
+
+
+def train_hashed(items: list[Item], bits: int, c: float, out: Path) -> HashedLogReg:
+    from sklearn.linear_model import LogisticRegression
+
+    x = hashed_matrix([t for t, _, _ in items], bits)
+    labels = np.array([y for _, y, _ in items], dtype=np.int8)
+    weights = np.array([w for _, _, w in items], dtype=np.float32)
+    model = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
+    model.fit(x, labels, sample_weight=weights)
+    np.savez_compressed(
+        out,
+        weights=model.coef_[0].astype(np.float16),
+        bias=np.float32(model.intercept_[0]),
+        bits=np.int32(bits),
+    )
+    return HashedLogReg.load(out)
+
+
+def static_vectors(
+    static: Path, kind: str, dim: int, bits: int, texts: list[str]
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Vocabulary, quantised reduced vectors and row scales from the distilled encoder vectors."""
+    raw = np.load(static)
+    vocab = [str(v) for v in raw["vocab"]]
+    vec = raw[kind].astype(np.float32)
+    vec -= vec.mean(axis=0)
+    _, _, vt = np.linalg.svd(vec, full_matrices=False)
+    reduced = vec @ vt[:dim].T
+    # Frequent pieces ("i", "the", "my") say little about danger: weigh them down like SIF.
+    probe = EmbeddingHead.from_arrays(vocab, np.zeros((len(vocab), 2), np.int8), bits=8)
+    counts: collections.Counter[int] = collections.Counter()
+    for text in texts[::3]:
+        counts.update(probe.pieces(first_window(text)))
+    total = max(1, sum(counts.values()))
+    freq = np.array([counts.get(i, 0) / total for i in range(len(vocab))], dtype=np.float32)
+    reduced *= (1e-3 / (1e-3 + freq))[:, None]
+    top = 127.0 if bits == 8 else 7.0
+    scales = np.abs(reduced).max(axis=1) / top
+    scales[scales == 0] = 1.0
+    codes = np.clip(np.round(reduced / scales[:, None]), -top, top).astype(np.int8)
+    return vocab, codes, scales.astype(np.float32)
+
+
+def train_head(
+    items: list[Item], static: Path, kind: str, dim: int, bits: int, hidden: int, epochs: int, out: Path
+) -> EmbeddingHead:
+    import torch
+
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    texts = [t for t, _, _ in items]
+    vocab, codes, scales = static_vectors(static, kind, dim, bits, texts)
+    base = EmbeddingHead.from_arrays(vocab, codes, bits=bits, scales=scales)
+    x = torch.tensor(np.stack([base.embed(first_window(t)) for t in texts]))
+    y = torch.tensor([float(label) for _, label, _ in items])
+    w = torch.tensor([weight for _, _, weight in items], dtype=torch.float32)
+    for label in (0.0, 1.0):  # balanced classes, as for the n-gram model
+        w[y == label] *= len(y) / (2 * float((y == label).sum()))
+    net = torch.nn.Sequential(torch.nn.Linear(dim, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 1))
+    opt = torch.optim.AdamW(net.parameters(), lr=3e-3, weight_decay=1e-4)
+    for _ in range(epochs):
+        order = torch.randperm(len(y))
+        for start in range(0, len(y), 256):
+            batch = order[start : start + 256]
+            logits = net(x[batch]).squeeze(1)
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, y[batch], reduction="none")
+            opt.zero_grad()
+            (loss * w[batch]).mean().backward()
+            opt.step()
+    first, last = net[0], net[2]
+    np.savez_compressed(
+        out,
+        vocab=np.frombuffer("\n".join(vocab).encode("utf-8"), dtype=np.uint8),
+        vectors=pack(codes, bits),
+        bits=np.int32(bits),
+        scales=scales.astype(np.float16),
+        w1=first.weight.detach().numpy().T.astype(np.float32),
+        b1=first.bias.detach().numpy().astype(np.float32),
+        w2=last.weight.detach().numpy().reshape(-1).astype(np.float32),
+        b2=np.float32(last.bias.item()),
+    )
+    return EmbeddingHead.load(out)
+
+
+def rates(model: HashedLogReg | EmbeddingHead, held: list[tuple[str, int]], valid: list[str]) -> dict:
+    held_p = np.array([model.predict(t) for t, _ in held])
+    held_y = np.array([y for _, y in held])
+    valid_p = np.array([model.predict(t) for t in valid]) if valid else np.array([])
+    return {
+        "synthetic_heldout_recall@0.5": float((held_p[held_y == 1] >= 0.5).mean()),
+        "synthetic_heldout_fpr@0.5": float((held_p[held_y == 0] >= 0.5).mean()),
+        "esconv_valid_seeker_fpr@0.5": float((valid_p >= 0.5).mean()) if valid_p.size else None,
+        "esconv_valid_seeker_fpr@0.8": float((valid_p >= 0.8).mean()) if valid_p.size else None,
+    }
+
+
+def file_card(path: Path) -> dict[str, object]:
+    return {"sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "bytes": path.stat().st_size}
 
 
 def main() -> None:
@@ -59,11 +205,14 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--esconv", type=Path, default=REPO.parent / "shared" / "data" / "esconv")
-    parser.add_argument("--no-esconv", action="store_true", help="train on synthetic data only")
-    parser.add_argument("--out", type=Path, default=REPO / "esc_edge" / "safety" / "data" / MODEL_FILE)
+    parser.add_argument("--no-esconv", action="store_true", help="no ESConv turns as negatives")
+    parser.add_argument("--out-dir", type=Path, default=DATA)
     parser.add_argument("--bits", type=int, default=DEFAULT_BITS)
     parser.add_argument("--n-synthetic", type=int, default=12000)
     parser.add_argument("--c", type=float, default=4.0, help="inverse L2 strength")
+    parser.add_argument("--corpus", type=Path, default=CORPUS, help="hand-written *.jsonl files")
+    parser.add_argument("--no-corpus", action="store_true")
+    parser.add_argument("--corpus-weight", type=float, default=5.0)
     parser.add_argument(
         "--with-dev",
         type=Path,
@@ -71,9 +220,16 @@ def main() -> None:
         help="also train on the dev split of this labelled JSONL (never the holdout split)",
     )
     parser.add_argument("--dev-weight", type=float, default=3.0)
+    parser.add_argument(
+        "--exclude", type=Path, nargs="*", default=[], help="leave out dev rows found in these files"
+    )
+    parser.add_argument("--static", type=Path, default=None, help="distill_static.py output")
+    parser.add_argument("--static-kind", choices=("mean", "token"), default="mean")
+    parser.add_argument("--emb-dim", type=int, default=128)
+    parser.add_argument("--emb-bits", type=int, choices=(4, 8), default=4)
+    parser.add_argument("--emb-hidden", type=int, default=64)
+    parser.add_argument("--emb-epochs", type=int, default=40)
     args = parser.parse_args()
-
-    from sklearn.linear_model import LogisticRegression
 
     start = time.time()
     train_neg: list[str] = []
@@ -84,60 +240,77 @@ def main() -> None:
     filler = [t for t in train_neg if 4 <= len(t.split()) <= 25][:3000]
     synth = generate(args.n_synthetic // 2, args.n_synthetic // 2, filler, seed=13)
     held = generate(1000, 1000, filler, seed=99)
+    excluded = {str(r["text"]) for path in args.exclude for r in read_rows(path)}
     dev: list[tuple[str, int]] = []
     if args.with_dev:
-        for line in args.with_dev.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line) if line.strip() else None
-            if row and row.get("split") == "dev":
-                dev.append((row["text"], int(bool(row["crisis"]))))
-    texts = [t for t, _ in synth] + train_neg + [t for t, _ in dev]
-    labels = np.array([y for _, y in synth] + [0] * len(train_neg) + [y for _, y in dev], dtype=np.int8)
-    # Everyday turns are many; weigh them so they do not drown the synthetic hard negatives.
-    weights = np.array(
-        [1.0] * len(synth) + [0.5] * len(train_neg) + [args.dev_weight] * len(dev), dtype=np.float32
+        for row in read_rows(args.with_dev):
+            if row.get("split") == "dev" and str(row["text"]) not in excluded:
+                dev.append((str(row["text"]), int(bool(row["crisis"]))))
+    corpus: list[dict[str, object]] = []
+    if not args.no_corpus:
+        for path in sorted(args.corpus.glob("*.jsonl")):
+            corpus.extend(read_rows(path))
+    extra = variants(corpus, filler or ["ok", "anyway"])
+    cw = args.corpus_weight
+    # Everyday turns are many; weigh them so they do not drown the hand-written hard negatives.
+    items: list[Item] = (
+        [(t, y, 1.0) for t, y in synth]
+        + [(t, 0, 0.5) for t in train_neg]
+        + [(t, y, args.dev_weight) for t, y in dev]
+        + [(str(r["text"]), int(bool(r["crisis"])), cw) for r in corpus]
+        + [(t, y, cw / 2) for t, y in extra]
     )
-
-    x = matrix(texts, args.bits)
-    model = LogisticRegression(C=args.c, max_iter=2000, class_weight="balanced")
-    model.fit(x, labels, sample_weight=weights)
-    coef = model.coef_[0].astype(np.float16)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(
-        args.out, weights=coef, bias=np.float32(model.intercept_[0]), bits=np.int32(args.bits)
-    )
-
-    from esc_edge.safety.classifier import HashedLogReg
-
-    clf = HashedLogReg.load(args.out)
-    held_p = np.array([clf.predict(t) for t, _ in held])
-    held_y = np.array([y for _, y in held])
-    valid_p = np.array([clf.predict(t) for t in valid_neg]) if valid_neg else np.array([])
-    card = {
-        "model": "hashed word 1-2-gram + char 3-5-gram logistic regression",
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    hashed = train_hashed(items, args.bits, args.c, args.out_dir / MODEL_FILE)
+    card: dict[str, object] = {
+        "models": {
+            MODEL_FILE: "hashed word 1-2-gram + char 3-5-gram logistic regression",
+            HEAD_FILE: "static MiniLM-L6 WordPiece vectors (mean of [CLS] piece [SEP] outputs), "
+            "PCA, frequency down-weighting, quantised; mean-pooled; MLP head",
+        },
         "bits": args.bits,
         "train": {
             "synthetic": len(synth),
             "esconv_train_seeker_turns": len(train_neg),
             "hand_written_dev": len(dev),
             "hand_written_dev_file": args.with_dev.name if args.with_dev else None,
+            "dev_rows_excluded_via": [p.name for p in args.exclude],
+            "hand_written_corpus": len(corpus),
+            "corpus_variants": len(extra),
+            "corpus_weight": cw,
             "C": args.c,
         },
-        "synthetic_heldout": {
-            "recall@0.5": float((held_p[held_y == 1] >= 0.5).mean()),
-            "fpr@0.5": float((held_p[held_y == 0] >= 0.5).mean()),
-        },
-        "esconv_valid_seeker_fpr@0.5": float((valid_p >= 0.5).mean()) if valid_p.size else None,
-        "esconv_valid_seeker_fpr@0.8": float((valid_p >= 0.8).mean()) if valid_p.size else None,
+        MODEL_FILE: {**rates(hashed, held, valid_neg), **file_card(args.out_dir / MODEL_FILE)},
         "licence_note": (
             "trained with ESConv (CC BY-NC 4.0): non-commercial use only"
             if not args.no_esconv
-            else "synthetic data only"
+            else "project data only"
         ),
-        "sha256": hashlib.sha256(args.out.read_bytes()).hexdigest(),
-        "bytes": args.out.stat().st_size,
-        "seconds": round(time.time() - start, 1),
     }
-    args.out.with_suffix(".card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+    if args.static:
+        head_path = args.out_dir / HEAD_FILE
+        head = train_head(
+            items,
+            args.static,
+            args.static_kind,
+            args.emb_dim,
+            args.emb_bits,
+            args.emb_hidden,
+            args.emb_epochs,
+            head_path,
+        )
+        card[HEAD_FILE] = {
+            "dim": args.emb_dim,
+            "bits": args.emb_bits,
+            "hidden": args.emb_hidden,
+            "epochs": args.emb_epochs,
+            "static_kind": args.static_kind,
+            **rates(head, held, valid_neg),
+            **file_card(head_path),
+        }
+    card["seconds"] = round(time.time() - start, 1)
+    card_path = args.out_dir / "classifier.card.json"
+    card_path.write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(card, indent=2))
 
 

@@ -79,13 +79,15 @@ def test_idioms_past_fiction_and_venting_are_not_crises(check: LayeredSafetyChec
     assert not result.crisis, result
 
 
+# "I have the pills here." alone is a crisis since the learned layer was trained on the
+# hand-written corpus (pills at hand are a means); a statement that names no means shows context.
 def test_recent_hopelessness_escalates_a_means_statement(check: LayeredSafetyCheck) -> None:
-    alone = check.assess(Conversation(), "I have the pills here.")
+    alone = check.assess(Conversation(), "I have everything I need.")
     conversation = Conversation()
     conversation.add_seeker("I don't see the point in anything anymore.")
     conversation.add_supporter("That sounds really heavy.")
     conversation.add_seeker("Everyone would be fine without me.")
-    after = check.assess(conversation, "I have the pills here.")
+    after = check.assess(conversation, "I have everything I need.")
     assert not alone.crisis
     assert after.crisis
     assert "context" in after.reason
@@ -112,7 +114,7 @@ def test_a_neutral_reply_after_a_crisis_stays_safe_in_careful_mode(check: Layere
 
 
 def test_careful_mode_lowers_the_threshold(check: LayeredSafetyCheck) -> None:
-    text = "I have the pills here."
+    text = "I have everything I need."
     normal = check.assess(Conversation(), text)
     careful = check.assess(Conversation(), text, careful=True)
     assert not normal.crisis
