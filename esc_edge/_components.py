@@ -33,6 +33,7 @@ log = logging.getLogger("esc_edge")
 # name -> module that registers it (imported only when chosen).
 IMPLEMENTATIONS = {
     ("planner", "onnx"): "esc_edge.planner.onnx",
+    ("planner", "hier"): "esc_edge.planner.hier",
     ("safety", "layered"): "esc_edge.safety.detector",
     ("generator", "llama"): "esc_edge.generation.llama",
 }
@@ -140,7 +141,8 @@ class Components:
 
     def planner(self) -> Planner:
         name = self.settings.planner
-        if name == "onnx":
+        # Both trained planners read the registry's planner directory (they share its encoder).
+        if name in ("onnx", "hier"):
             model_name = self.settings.planner_model or self.store.registry.default("planner")
             if model_name is None:
                 log.warning("no planner model is registered; replying without a planned strategy")

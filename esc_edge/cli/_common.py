@@ -67,7 +67,7 @@ def settings_options(fn: Any) -> Any:
         click.option("--lora", type=click.Path(dir_okay=False, path_type=str), default=None,
                      help="LoRA GGUF applied to --model at load time."),
         click.option("--policy", default=None, help="Policy model name from `esc-edge models`."),
-        click.option("--planner", default=None, help="Planner: onnx | none."),
+        click.option("--planner", default=None, help="Planner: onnx | hier | none."),
         click.option("--runtime", default=None, help="Hardware profile: auto | cpu | cuda | metal | vulkan."),
         click.option("--threads", type=int, default=None, help="Generation threads (default: by profile)."),
         click.option("--locale", default=None, help="Locale for helplines in safety replies, e.g. en-GB."),

@@ -292,3 +292,29 @@ def test_non_finite_head_is_refused(model_dir: Path) -> None:
     np.savez(model_dir / "hier_head.npz", **arrays)
     with pytest.raises(EscEdgeError, match="non-finite"):
         HierPlanner.from_dir(model_dir)
+
+
+def test_components_build_the_hier_planner_from_the_registry_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from esc_edge._components import Components
+    from esc_edge.config import load_settings
+    from esc_edge.models.store import ModelStore
+    from esc_edge.planner.onnx import DEFAULT_MODEL_DIR
+    from esc_edge.runtime import select_runtime
+
+    opened: list[Path] = []
+
+    def factory(model_dir: Path, **options: object) -> str:
+        opened.append(model_dir)
+        return "hier planner"
+
+    monkeypatch.setitem(planners._factories, "hier", factory)
+    settings = load_settings(
+        {"planner": "hier", "planner_model": "esconv-planner-hier-int8"},
+        config_path=tmp_path / "none.yaml",
+        environ={},
+    )
+    store = ModelStore(cache_dir=tmp_path / "cache")
+    assert Components(settings, select_runtime("cpu"), store=store).planner() == "hier planner"
+    assert opened == [DEFAULT_MODEL_DIR]
