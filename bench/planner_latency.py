@@ -1,9 +1,16 @@
-"""Planner latency on one thread, batch of one: shipped int8 ONNX vs fp32 ONNX vs torch.
+"""Planner latency on one thread, batch of one: shipped int8 ONNX vs fp32 ONNX vs torch, and the
+hierarchical planner (``hier``) cold and warm.
 
 Writes ``bench/results/planner_latency.json``. Each backend runs the whole planning step
 (tokenise, encoder, pooling, heads) on the same dialogues, sized to ~64/128/256 tokens. The fp32
 and torch rows need the export artefacts (``--fp32-onnx``, ``--torch-encoder``: see
 export/planner/README.md); a row that cannot run is recorded with the reason instead.
+
+The hierarchical planner encodes each utterance once and caches it, so it is timed three ways:
+``cold`` (empty cache: every utterance in its window is encoded), ``warm`` (every utterance but
+the newest is cached: one new seeker message per turn) and ``warm2`` (the last two are new: the
+supporter's reply and the seeker's answer, what a chat turn sees). Every utterance of the bench
+dialogues is distinct, so the cache cannot hit inside one dialogue.
 
     python bench/planner_latency.py --fp32-onnx RUN/export/planner.fp32.onnx \
         --torch-encoder RUN/best/encoder
@@ -48,16 +55,24 @@ def dialogue_of(tokens: int, count: Callable[[str], int]) -> list[Turn]:
     strategies = ("Question", "Reflection of feelings", "Self-disclosure")
     while count(planner_text(turns)) < tokens and len(turns) < 200:
         speaker, text = SENTENCES[len(turns) % len(SENTENCES)]
+        # distinct texts: a cache keyed by utterance must not hit within the dialogue
+        text = f"{text[:-1]}, day {len(turns) + 1}{text[-1]}"
         strategy = strategies[len(turns) % 3] if speaker == "supporter" else None
         turns.append(Turn(speaker, text, strategy))  # type: ignore[arg-type]
     return turns
 
 
-def timed(fn: Callable[[], Any], runs: int, warmup: int) -> dict[str, float]:
+def timed(
+    fn: Callable[[], Any], runs: int, warmup: int, setup: Callable[[], Any] | None = None
+) -> dict[str, float]:
     for _ in range(warmup):
+        if setup:
+            setup()
         fn()
     samples = []
     for _ in range(runs):
+        if setup:
+            setup()
         start = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - start) * 1000)
@@ -112,6 +127,46 @@ def torch_rows(
         return joined @ heads.strategy_w + heads.strategy_b
 
     return {str(n): timed(lambda t=turns: plan(t), runs, warmup) for n, turns in dialogues.items()}
+
+
+def hier_rows(model_dir: Path, dialogues: dict[int, list[Turn]], runs: int, warmup: int) -> dict[str, Any]:
+    from esc_edge.planner.hier import HierPlanner, utterance_text
+
+    planner = HierPlanner.from_dir(model_dir, threads=1)
+
+    def prime(turns: list[Turn], new: int) -> Callable[[], None]:
+        def setup() -> None:
+            planner.cache.clear()
+            if len(turns) > new:
+                planner.encode([utterance_text(t) for t in turns[: len(turns) - new]][-planner.config.k :])
+
+        return setup
+
+    rows: dict[str, Any] = {}
+    for mode, new in (("cold", None), ("warm", 1), ("warm2", 2)):
+        # one flat row per mode, like the other backends, so the suite's report renders them
+        rows[f"hier_{mode}"] = {}
+        for n, turns in dialogues.items():
+            fresh = len(turns) if new is None else new
+            rows[f"hier_{mode}"][str(n)] = timed(
+                lambda t=turns: planner.probabilities(t), runs, warmup, prime(turns, fresh)
+            )
+    return rows
+
+
+def hier_window(model_dir: Path, dialogues: dict[int, list[Turn]]) -> dict[str, Any]:
+    """How many utterances (and tokens) the hierarchical planner reads at each context size."""
+    from esc_edge.planner.hier import HierPlanner, utterance_text
+
+    planner = HierPlanner.from_dir(model_dir, threads=1)
+    k = planner.config.k
+    return {
+        "utterances": {str(n): min(len(t), k) for n, t in dialogues.items()},
+        "tokens": {
+            str(n): sum(len(planner._tokenizer.encode(utterance_text(u)).ids) for u in t[-k:])
+            for n, t in dialogues.items()
+        },
+    }
 
 
 def machine() -> dict[str, Any]:
@@ -193,6 +248,11 @@ def main(argv: list[str] | None = None) -> int:
             result["notes"].append(f"torch row skipped: {exc}")
     else:
         result["notes"].append("torch row skipped: pass --torch-encoder (train run best/encoder)")
+    if (args.model_dir / "hier.json").is_file():
+        rows.update(hier_rows(args.model_dir, dialogues, args.runs, args.warmup))
+        result["hier_window"] = hier_window(args.model_dir, dialogues)
+    else:
+        result["notes"].append("hier rows skipped: no hier.json in the model directory")
     result["ratios"] = ratios(rows, result["sizes_mb"])
     result["load_average_before_after"] = [list(load_before), list(os.getloadavg())]
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -210,6 +270,13 @@ def ratios(rows: dict[str, Any], sizes: dict[str, float]) -> dict[str, Any]:
                 n: round(rows[other][n]["p50_ms"] / rows["onnx_int8"][n]["p50_ms"], 2)
                 for n in rows["onnx_int8"]
             }
+    for other in ("onnx_int8", "onnx_fp32", "torch_fp32"):
+        for mode in ("cold", "warm", "warm2"):
+            if other in rows and f"hier_{mode}" in rows:
+                out[f"p50_{other}_over_hier_{mode}"] = {
+                    n: round(rows[other][n]["p50_ms"] / rows[f"hier_{mode}"][n]["p50_ms"], 2)
+                    for n in rows["onnx_int8"]
+                }
     for other in ("fp32_onnx", "torch_encoder"):
         if other in sizes:
             out[f"size_{other}_over_int8"] = round(sizes[other] / sizes["int8_onnx"], 2)
