@@ -339,6 +339,12 @@ class HierPlanner:
         features = np.asarray(strategy_features(turns), dtype=np.float32)
         return self._head.probabilities(vectors, speakers, strategies, features)
 
+    def remember(self, turns: Sequence[Turn]) -> None:
+        """Encode and cache ``turns`` ahead of the next plan (e.g. the reply just sent, while the
+        seeker types), so that plan only pays for the seeker's new message."""
+        _check_turns(turns)
+        self.encode([utterance_text(t) for t in list(turns)[-self.config.k :]])
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Mean-pooled vectors of ``texts``; cached ones are not encoded again."""
         keys = [_key(t) for t in texts]

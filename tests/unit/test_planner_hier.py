@@ -318,3 +318,13 @@ def test_components_build_the_hier_planner_from_the_registry_directory(
     store = ModelStore(cache_dir=tmp_path / "cache")
     assert Components(settings, select_runtime("cpu"), store=store).planner() == "hier planner"
     assert opened == [DEFAULT_MODEL_DIR]
+
+
+def test_remember_warms_the_cache_for_the_next_plan(planner: HierPlanner) -> None:
+    turns = _dialogue(3)
+    planner.remember(turns[:2])
+    assert planner.cache.misses == 2
+    planner.predict(turns)
+    assert (planner.cache.hits, planner.cache.misses) == (2, 3)
+    with pytest.raises(InputError, match="unknown speaker"):
+        planner.remember([Turn("bot", "x")])  # type: ignore[arg-type]
