@@ -291,6 +291,7 @@ class HierPlanner:
         for name, path in paths.items():
             if not path.is_file():
                 raise ModelNotFoundError(f"planner {name} file {path} is missing", hint=_REBUILD_HINT)
+        _check_encoder(paths["onnx"], config.raw.get("encoder_sha256"))
         head = HierHead.load(paths["head"], config, len(feature_names()))
         tokenizer = _load_tokenizer(paths["tokenizer"], config.max_tokens)
         session = _load_session(paths["onnx"], threads, providers)
@@ -393,6 +394,22 @@ class HierPlanner:
                 f"planner head expects width {self._head.width}, the encoder outputs {shape[-1]}",
                 hint=_REBUILD_HINT,
             )
+
+
+def _check_encoder(path: Path, expected: object) -> None:
+    # The encoder file is shared with the whole-dialogue planner: a rebuild of that planner
+    # replaces it with one of the same size that this head was never trained on.
+    if expected is None:
+        return
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != expected:
+        raise ModelCorruptError(
+            f"planner encoder {path} is not the one the hierarchical head was validated with",
+            hint="rebuild the head with export/planner/hier_export.py after rebuilding the encoder",
+        )
 
 
 planners.add("hier", HierPlanner.from_dir)

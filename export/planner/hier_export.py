@@ -77,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     from esc_edge.eval.metrics import classification_report
+    from esc_edge.models.store import sha256_file
     from esc_edge.planner.features import FEATURES_VERSION
     from esc_edge.planner.hier import CONFIG_FILE, CONFIG_FORMAT, HierPlanner
     from esc_edge.planner.strategies import NAMES
@@ -115,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         "onnx_file": "planner.int8.onnx",
         "tokenizer_file": "tokenizer.json",
         "head_file": "hier_head.npz",
+        "encoder_sha256": sha256_file(args.model_dir / "planner.int8.onnx"),
         "features_version": FEATURES_VERSION,
         "utterance_text": "[speaker] text (whitespace-normalised, 600 chars), encoded alone, mean pooled",
         "head": f"GRU (hidden {train_args['hidden']}) over the last k utterances + strategy_features; "

@@ -328,3 +328,16 @@ def test_remember_warms_the_cache_for_the_next_plan(planner: HierPlanner) -> Non
     assert (planner.cache.hits, planner.cache.misses) == (2, 3)
     with pytest.raises(InputError, match="unknown speaker"):
         planner.remember([Turn("bot", "x")])  # type: ignore[arg-type]
+
+
+def test_an_encoder_other_than_the_validated_one_is_refused(model_dir: Path) -> None:
+    import hashlib
+
+    config = json.loads((model_dir / "hier.json").read_text())
+    config["encoder_sha256"] = hashlib.sha256((model_dir / "planner.int8.onnx").read_bytes()).hexdigest()
+    (model_dir / "hier.json").write_text(json.dumps(config))
+    assert HierPlanner.from_dir(model_dir).predict([]).strategy in NAMES
+    config["encoder_sha256"] = "0" * 64
+    (model_dir / "hier.json").write_text(json.dumps(config))
+    with pytest.raises(ModelCorruptError, match="validated with"):
+        HierPlanner.from_dir(model_dir)
