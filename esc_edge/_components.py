@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from esc_edge.config import Settings
 from esc_edge.errors import ConfigError, ModelNotFoundError
@@ -67,6 +68,7 @@ class Components:
         self.runtime = runtime
         self.pull = pull
         self.store = store if store is not None else ModelStore(cache_dir=settings.models_dir)
+        self._decoding_settings: Settings | None = None
 
     # -- model files ---------------------------------------------------------------------------------
     def missing_models(self) -> list[str]:
@@ -170,7 +172,7 @@ class Components:
     def constraints(self, vocabulary: Vocabulary) -> Constraints:
         from esc_edge.generation import constraints
 
-        built: Constraints = constraints.build_constraints(vocabulary, self.settings)
+        built: Constraints = constraints.build_constraints(vocabulary, self.decoding_settings())
         return built
 
     def decode_options(self, strategy: str | None) -> DecodeOptions:
@@ -178,5 +180,27 @@ class Components:
             from esc_edge.generation import constraints
         except ImportError:
             return DecodeOptions(seed=self.settings.seed)
-        options: DecodeOptions = constraints.decode_options(self.settings, strategy)
+        options: DecodeOptions = constraints.decode_options(self.decoding_settings(), strategy)
         return options
+
+    def decoding_settings(self) -> Settings:
+        """The settings with the registry policy's own decoding under the user's ``decoding:``."""
+        if self._decoding_settings is None:
+            recommended = self._policy_decoding()
+            if recommended:
+                from esc_edge.generation.constraints import merge_decoding
+
+                merged = merge_decoding(recommended, self.settings.decoding)
+                self._decoding_settings = self.settings.replace(decoding=merged)
+            else:
+                self._decoding_settings = self.settings
+        return self._decoding_settings
+
+    def _policy_decoding(self) -> Mapping[str, Any]:
+        # A local --model file is unknown to the registry: it gets the packaged decoding.
+        if self.settings.model is not None:
+            return {}
+        name = self.settings.policy or self.store.registry.default("policy")
+        if not name or name not in self.store.registry.models:
+            return {}
+        return self.store.registry.get(name).decoding

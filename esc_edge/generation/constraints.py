@@ -148,6 +148,11 @@ def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, An
     return merged
 
 
+def merge_decoding(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Two ``decoding:`` mappings as one, ``override`` winning key by key (as the YAML layers do)."""
+    return _merge(base, override)
+
+
 def _check_keys(section: str, data: Any, allowed: Sequence[str]) -> Mapping[str, Any]:
     where = f"decoding.{section}" if section else "decoding"
     if data is None:

@@ -45,6 +45,9 @@ class ModelSpec:
     chat_template: str | None = None
     adapter: str | None = None  # a policy = base GGUF + this adapter entry
     base: str | None = None  # an adapter names the base it was trained on
+    # The policy's own decoding settings (the layout of the config file's `decoding:` section),
+    # applied over the packaged decoding.yaml and under the user's: what it was measured with.
+    decoding: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,16 @@ def _spec(name: str, raw: Mapping[str, Any]) -> ModelSpec:
         chat_template=raw.get("chat_template"),
         adapter=raw.get("adapter"),
         base=raw.get("base"),
+        decoding=_decoding(name, raw.get("decoding")),
     )
+
+
+def _decoding(name: str, raw: Any) -> Mapping[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"model {name!r}: decoding must be a mapping like the config's decoding: section")
+    return dict(raw)
 
 
 def parse(data: Mapping[str, Any]) -> Registry:

@@ -247,3 +247,33 @@ def test_composite_policy_must_name_a_real_base_and_adapter(policy: dict, messag
 
     with pytest.raises(ConfigError, match=message):
         _composite_registry(**policy)
+
+
+def test_a_policy_brings_its_own_decoding_under_the_users(tmp_path: Path) -> None:
+    from esc_edge._components import Components
+    from esc_edge.config import load_settings
+    from esc_edge.runtime import select_runtime
+
+    registry = _composite_registry(decoding={"defaults": {"temperature": 0.0, "top_k": 20}})
+    store = ModelStore(tmp_path / "cache", registry, WheelFetcher())
+
+    def options(**flags: object):  # type: ignore[no-untyped-def]
+        config = tmp_path / "config.yaml"
+        config.write_text("decoding: {defaults: {top_k: 5}}\n" if flags.pop("user_top_k", False) else "")
+        settings = load_settings(flags, config_path=config, environ={})
+        return Components(settings, select_runtime("cpu"), store=store).decode_options("Question")
+
+    assert options().temperature == 0.0 and options().top_k == 20  # the policy's own settings
+    assert options(user_top_k=True).top_k == 5 and options(user_top_k=True).temperature == 0.0
+    assert options(temperature=0.7).temperature == 0.7  # the temperature setting wins
+    # The untuned base has no decoding of its own: the packaged decoding.yaml (sampling).
+    assert options(policy="tiny").temperature > 0
+    # A local file is unknown to the registry: packaged decoding too.
+    assert options(model=str(tmp_path / "local.gguf")).temperature > 0
+
+
+def test_policy_decoding_must_be_a_mapping() -> None:
+    from esc_edge.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="decoding must be a mapping"):
+        _composite_registry(decoding=["greedy"])
