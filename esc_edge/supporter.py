@@ -159,6 +159,12 @@ class Supporter:
         else:
             self.constraints = NoConstraints()
         self._decode_options: Callable[[str | None], DecodeOptions] = self._components.decode_options
+        if self.settings.candidates > 1 and self._decode_options(None).temperature <= 0:
+            log.warning(
+                "candidates=%d has no effect with greedy decoding (every draw is the same); "
+                "set temperature above 0 (e.g. --temperature 0.7) to sample and rerank",
+                self.settings.candidates,
+            )
 
     # -- public API ----------------------------------------------------------------------------------
     def reply(

@@ -71,6 +71,8 @@ class SeededGenerator(FakeGenerator):
 
 
 def _supporter(generator: SeededGenerator, **settings: object) -> Supporter:
+    # Sampling explicitly: the registry's default policy decodes greedily, which draws once.
+    settings.setdefault("temperature", 0.7)
     return Supporter(
         Settings(**settings),  # type: ignore[arg-type]
         runtime=select_runtime("cpu"),
@@ -99,6 +101,9 @@ def test_one_candidate_or_greedy_decoding_draws_once() -> None:
     greedy = SeededGenerator()
     _supporter(greedy, candidates=4, temperature=0.0).reply("hi")
     assert len(greedy.seeds) == 1
+    default_policy = SeededGenerator()  # its registry entry decodes greedily
+    _supporter(default_policy, candidates=4, temperature=None).reply("hi")
+    assert len(default_policy.seeds) == 1
 
 
 def test_cancel_stops_drawing_and_keeps_the_conversation() -> None:
