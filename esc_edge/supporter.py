@@ -347,6 +347,23 @@ class Supporter:
                     reused_tokens=stats.reused_tokens,
                 ),
             )
+            if reply_text:
+                self._remember(conversation)
+
+    def _remember(self, conversation: Conversation) -> None:
+        """Let a caching planner encode the reply just sent, before the seeker answers.
+
+        Optional capability (the hierarchical planner has it): the next plan then encodes only
+        the seeker's new message. The reply has been delivered by now; a failure here costs the
+        cache, never the turn.
+        """
+        remember = getattr(self.planner, "remember", None)
+        if remember is None:
+            return
+        try:
+            remember(conversation.snapshot()[-1:])
+        except EscEdgeError as exc:
+            log.warning("the planner could not pre-encode the reply: %s", exc)
 
     def _reply_chunks(
         self,

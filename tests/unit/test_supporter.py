@@ -159,3 +159,36 @@ def test_save_load_and_context_manager(tmp_path: Path) -> None:
 def test_unknown_strategy_override_is_an_input_error(fake_supporter: Supporter) -> None:
     with pytest.raises(InputError, match="unknown strategy"):
         fake_supporter.reply("hi", strategy="hypnosis")
+
+
+class RememberingPlanner(FakePlanner):
+    """A caching planner: records what it was asked to pre-encode; can fail."""
+
+    def __init__(self, fail: bool = False) -> None:
+        super().__init__()
+        self.remembered: list[list[tuple[str, str]]] = []
+        self.fail = fail
+
+    def remember(self, turns: list) -> None:  # type: ignore[type-arg]
+        if self.fail:
+            raise InputError("cache broke")
+        self.remembered.append([(t.speaker, t.text) for t in turns])
+
+
+def test_a_caching_planner_pre_encodes_the_reply_just_sent() -> None:
+    planner = RememberingPlanner()
+    supporter = _supporter(planner=planner)
+    reply = supporter.reply("I lost my job today")
+    assert planner.remembered == [[("supporter", reply.text)]]
+
+
+def test_a_failing_pre_encode_never_costs_the_turn() -> None:
+    supporter = _supporter(planner=RememberingPlanner(fail=True))
+    reply = supporter.reply("I lost my job today")
+    assert reply.text and [t.speaker for t in supporter.conversation.turns] == ["seeker", "supporter"]
+
+
+def test_crisis_replies_are_not_pre_encoded() -> None:
+    planner = RememberingPlanner()
+    _supporter(planner=planner).reply("DANGER I want to end it")
+    assert planner.remembered == []
