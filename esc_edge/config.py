@@ -79,7 +79,7 @@ class Settings:
         metadata={"parse": _optional(_path), "help": "a LoRA GGUF applied to --model at load time"},
     )
     planner: str = field(
-        default="onnx", metadata={"parse": str, "help": "planner implementation: onnx | hier | none"}
+        default="hier", metadata={"parse": str, "help": "planner implementation: hier | onnx | none"}
     )
     planner_model: str | None = field(
         default=None,

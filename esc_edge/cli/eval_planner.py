@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from esc_edge.cli._common import dialogue_data_option, emit_json
+from esc_edge.cli.plan import planner_option
 
 
 def _summary(report: dict[str, Any]) -> str:
@@ -39,17 +40,19 @@ def _summary(report: dict[str, Any]) -> str:
 @click.option(
     "--limit", type=click.IntRange(min=0), default=0, help="Score only the first N dialogues (0: all)."
 )
+@planner_option
 @click.option("--threads", type=click.IntRange(1, 64), default=1, show_default=True)
-def planner(data_path: Path, model_dir: Path | None, as_json: bool, limit: int, threads: int) -> None:
+def planner(
+    data_path: Path, model_dir: Path | None, as_json: bool, limit: int, kind: str | None, threads: int
+) -> None:
     """Predict every supporter turn with a gold strategy from the turns before it; print metrics."""
     import itertools
 
-    from esc_edge.cli.plan import default_model_dir
+    from esc_edge.cli.plan import load_trained_planner
     from esc_edge.eval.dialogues import read_jsonl
     from esc_edge.eval.planner import evaluate_planner
-    from esc_edge.planner.onnx import OnnxPlanner
 
-    model = OnnxPlanner.from_dir(model_dir or default_model_dir(), threads=threads)
+    model = load_trained_planner(kind, model_dir, threads)
     dialogues = read_jsonl(data_path)
     if limit:
         dialogues = itertools.islice(dialogues, limit)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -50,6 +51,33 @@ def default_model_dir() -> Path:
     return store.path(name) if name else DEFAULT_MODEL_DIR
 
 
+TRAINED_PLANNERS = ("onnx", "hier")
+
+
+def load_trained_planner(kind: str | None, model_dir: Path | None, threads: int) -> Any:
+    """The ``kind`` planner (default: the ``planner`` setting) from the registry's planner directory."""
+    from esc_edge._components import _load_impl
+    from esc_edge.config import load_settings
+    from esc_edge.planner.base import planners
+
+    kind = kind or load_settings().planner
+    if kind not in TRAINED_PLANNERS:
+        raise click.BadParameter(
+            f"{kind!r} is not a trained planner; use onnx or hier", param_hint="--planner"
+        )
+    _load_impl("planner", kind)
+    return planners.get(kind)(model_dir or default_model_dir(), threads=threads)
+
+
+planner_option = click.option(
+    "--planner",
+    "kind",
+    type=click.Choice(TRAINED_PLANNERS),
+    default=None,
+    help="Planner implementation (default: the planner setting).",
+)
+
+
 def _describe(plan: Plan) -> str:
     strategy_p = plan.probs.get(plan.strategy or "", 0.0)
     emotion_p = plan.emotion_probs.get(plan.emotion or "", 0.0)
@@ -64,18 +92,16 @@ def _describe(plan: Plan) -> str:
     default=None,
     help="Planner model directory (default: the registry's planner, shipped with esc-edge).",
 )
+@planner_option
 @click.option("--threads", type=click.IntRange(1, 64), default=1, show_default=True)
-def plan(as_json: bool, model_dir: Path | None, threads: int) -> None:
+def plan(as_json: bool, model_dir: Path | None, kind: str | None, threads: int) -> None:
     """Predict the next supporter strategy and the seeker's emotion for a dialogue on stdin.
 
     Input: one JSON object with a "turns" list (the ESConv data schema: each turn has "speaker"
     "seeker" or "supporter", "text" and, for supporter turns, an optional "strategy").
     """
-    from esc_edge.planner.onnx import OnnxPlanner
-
     conversation = read_dialogue(sys.stdin.buffer.read())
-    planner = OnnxPlanner.from_dir(model_dir or default_model_dir(), threads=threads)
-    result = planner.plan(conversation)
+    result = load_trained_planner(kind, model_dir, threads).plan(conversation)
     if as_json:
         emit_json(result.to_dict())
     else:
