@@ -161,7 +161,11 @@ def _run_cli(monkeypatch: pytest.MonkeyPatch, argv: list[str], stdin: bytes) -> 
 
 def test_plan_cli_json_shape(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     dialogue = {"turns": [{"speaker": "seeker", "text": "i lost my job", "strategy": None}]}
-    code = _run_cli(monkeypatch, ["plan", "--json", "--model-dir", str(TINY)], json.dumps(dialogue).encode())
+    code = _run_cli(
+        monkeypatch,
+        ["plan", "--json", "--model-dir", str(TINY), "--planner", "onnx"],
+        json.dumps(dialogue).encode(),
+    )
     assert code == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"strategy", "probs", "emotion", "emotion_probs"}
@@ -184,7 +188,7 @@ def test_plan_cli_json_shape(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Cap
 def test_plan_cli_bad_input_exits_2_with_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], stdin: bytes
 ) -> None:
-    code = _run_cli(monkeypatch, ["plan", "--json", "--model-dir", str(TINY)], stdin)
+    code = _run_cli(monkeypatch, ["plan", "--json", "--model-dir", str(TINY), "--planner", "onnx"], stdin)
     err = capsys.readouterr().err.strip()
     assert code == 2
     assert err.startswith("esc-edge: error:") and "\n" not in err
@@ -209,7 +213,9 @@ def test_eval_planner_cli_on_tiny_data(
     }
     data.write_text(json.dumps(line) + "\n\n" + json.dumps(line) + "\n")
     code = _run_cli(
-        monkeypatch, ["eval", "planner", "--data", str(data), "--json", "--model-dir", str(TINY)], b""
+        monkeypatch,
+        ["eval", "planner", "--data", str(data), "--json", "--model-dir", str(TINY), "--planner", "onnx"],
+        b"",
     )
     assert code == 0
     report = json.loads(capsys.readouterr().out)
@@ -224,7 +230,11 @@ def test_eval_planner_cli_bad_line(
 ) -> None:
     data = tmp_path / "d.jsonl"
     data.write_text('{"turns": []}\nnot json\n')
-    code = _run_cli(monkeypatch, ["eval", "planner", "--data", str(data), "--model-dir", str(TINY)], b"")
+    code = _run_cli(
+        monkeypatch,
+        ["eval", "planner", "--data", str(data), "--model-dir", str(TINY), "--planner", "onnx"],
+        b"",
+    )
     assert code == 2
     assert ":2:" in capsys.readouterr().err
 
