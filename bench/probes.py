@@ -362,6 +362,10 @@ class _PassSafety:
 def _conversation(supporter: Any, seeker_turns: list[str], repeat: int) -> Iterator[dict[str, Any]]:
     supporter.reset()
     supporter.generator.reset() if hasattr(supporter.generator, "reset") else None
+    # A caching planner would otherwise serve every repeat after the first from its utterance
+    # cache; a real new conversation shares no utterances with the last one.
+    cache = getattr(supporter.planner, "cache", None)
+    cache.clear() if cache is not None else None
     for index, text in enumerate(seeker_turns, start=1):
         reply = supporter.reply(text)
         row = dict(reply.timings.to_dict())
