@@ -16,7 +16,6 @@ a bounded LRU behind a lock, so :meth:`HierPlanner.plan` may be called from seve
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -29,8 +28,16 @@ import numpy as np
 from esc_edge.conversation import Conversation, Turn
 from esc_edge.errors import InputError, ModelCorruptError, ModelNotFoundError
 from esc_edge.planner.base import Plan, planners
-from esc_edge.planner.features import FEATURES_VERSION, feature_names, strategy_features
-from esc_edge.planner.onnx import DEFAULT_MODEL_DIR, _check_turns, _load_session, _load_tokenizer, _softmax
+from esc_edge.planner.features import feature_names, strategy_features
+from esc_edge.planner.onnx import (
+    DEFAULT_MODEL_DIR,
+    _check_turns,
+    _load_session,
+    _load_tokenizer,
+    _softmax,
+    check_compatible,
+    read_config,
+)
 from esc_edge.planner.strategies import INDEX, NAMES
 
 CONFIG_FILE = "hier.json"
@@ -109,12 +116,8 @@ class HierConfig:
     @classmethod
     def load(cls, model_dir: Path) -> HierConfig:
         path = model_dir / CONFIG_FILE
-        if not path.is_file():
-            raise ModelNotFoundError(
-                f"no hierarchical planner in {model_dir} ({CONFIG_FILE} missing)", hint=_REBUILD_HINT
-            )
+        raw = read_config(path, "hierarchical planner")
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
             config = cls(
                 labels=tuple(raw["labels"]),
                 emotion_labels=tuple(raw["emotion_labels"]),
@@ -125,26 +128,11 @@ class HierConfig:
                 head_file=str(raw["head_file"]),
                 raw=raw,
             )
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError) as exc:
             raise ModelCorruptError(
                 f"hierarchical planner config {path} is unreadable: {exc}", hint=_REBUILD_HINT
             ) from None
-        if raw.get("format") != CONFIG_FORMAT:
-            raise ModelCorruptError(
-                f"hierarchical planner config format {raw.get('format')!r} is not {CONFIG_FORMAT!r}",
-                hint=_REBUILD_HINT,
-            )
-        if config.labels != NAMES:
-            raise ModelCorruptError(
-                "the planner's strategy labels differ from this esc-edge version's strategies",
-                hint=_REBUILD_HINT,
-            )
-        if raw.get("features_version") != FEATURES_VERSION:
-            raise ModelCorruptError(
-                f"the planner was trained on features v{raw.get('features_version')}"
-                f", this esc-edge computes v{FEATURES_VERSION}",
-                hint=_REBUILD_HINT,
-            )
+        check_compatible(raw, config.labels, "hierarchical planner", CONFIG_FORMAT)
         if not config.emotion_labels or not 1 <= config.k <= 256 or config.max_tokens < 8:
             raise ModelCorruptError("hierarchical planner config has out-of-range values", hint=_REBUILD_HINT)
         return config

@@ -41,6 +41,41 @@ CONFIG_FORMAT = "esc-edge.planner/1"
 _REBUILD_HINT = "reinstall esc-edge, or rebuild the planner with export/planner (see its README)"
 
 
+def read_config(path: Path, what: str) -> dict[str, Any]:
+    """A planner directory's JSON config: missing -> ModelNotFoundError, unreadable -> ModelCorruptError.
+
+    ``what`` names the planner in messages ("planner", "hierarchical planner").
+    """
+    if not path.is_file():
+        raise ModelNotFoundError(f"no {what} in {path.parent} ({path.name} missing)", hint=_REBUILD_HINT)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelCorruptError(f"{what} config {path} is unreadable: {exc}", hint=_REBUILD_HINT) from None
+    if not isinstance(raw, dict):
+        raise ModelCorruptError(f"{what} config {path} is unreadable: not a JSON object", hint=_REBUILD_HINT)
+    return raw
+
+
+def check_compatible(raw: Mapping[str, Any], labels: Sequence[str], what: str, config_format: str) -> None:
+    """Refuse a planner built for another config format, strategy list or feature layout."""
+    if raw.get("format") != config_format:
+        raise ModelCorruptError(
+            f"{what} config format {raw.get('format')!r} is not {config_format!r}", hint=_REBUILD_HINT
+        )
+    if tuple(labels) != NAMES:
+        raise ModelCorruptError(
+            "the planner's strategy labels differ from this esc-edge version's strategies",
+            hint=_REBUILD_HINT,
+        )
+    if raw.get("features_version") != FEATURES_VERSION:
+        raise ModelCorruptError(
+            f"the planner was trained on features v{raw.get('features_version')}"
+            f", this esc-edge computes v{FEATURES_VERSION}",
+            hint=_REBUILD_HINT,
+        )
+
+
 @dataclass(frozen=True)
 class PlannerConfig:
     labels: tuple[str, ...]
@@ -55,12 +90,8 @@ class PlannerConfig:
     @classmethod
     def load(cls, model_dir: Path) -> PlannerConfig:
         path = model_dir / CONFIG_FILE
-        if not path.is_file():
-            raise ModelNotFoundError(
-                f"no planner model in {model_dir} ({CONFIG_FILE} missing)", hint=_REBUILD_HINT
-            )
+        raw = read_config(path, "planner")
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
             config = cls(
                 labels=tuple(raw["labels"]),
                 emotion_labels=tuple(raw["emotion_labels"]),
@@ -71,7 +102,7 @@ class PlannerConfig:
                 features_version=int(raw["features_version"]),
                 raw=raw,
             )
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError) as exc:
             raise ModelCorruptError(
                 f"planner config {path} is unreadable: {exc}", hint=_REBUILD_HINT
             ) from None
@@ -79,22 +110,7 @@ class PlannerConfig:
         return config
 
     def check(self) -> None:
-        if self.raw.get("format") != CONFIG_FORMAT:
-            raise ModelCorruptError(
-                f"planner config format {self.raw.get('format')!r} is not {CONFIG_FORMAT!r}",
-                hint=_REBUILD_HINT,
-            )
-        if self.labels != NAMES:
-            raise ModelCorruptError(
-                "the planner's strategy labels differ from this esc-edge version's strategies",
-                hint=_REBUILD_HINT,
-            )
-        if self.features_version != FEATURES_VERSION:
-            raise ModelCorruptError(
-                f"the planner was trained on features v{self.features_version}"
-                f", this esc-edge computes v{FEATURES_VERSION}",
-                hint=_REBUILD_HINT,
-            )
+        check_compatible(self.raw, self.labels, "planner", CONFIG_FORMAT)
         if not self.emotion_labels or self.max_length < 8:
             raise ModelCorruptError(
                 "planner config has no emotion labels or a tiny max_length", hint=_REBUILD_HINT
