@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from esc_edge.conversation import Conversation, Turn
-from esc_edge.errors import InputError, ModelCorruptError, ModelNotFoundError
+from esc_edge.errors import ModelCorruptError, ModelNotFoundError
 from esc_edge.planner.base import Plan, planners
 from esc_edge.planner.features import feature_names, strategy_features
 from esc_edge.planner.onnx import (
@@ -36,6 +36,8 @@ from esc_edge.planner.onnx import (
     _load_tokenizer,
     _softmax,
     check_compatible,
+    check_plannable,
+    plan_from,
     read_config,
 )
 from esc_edge.planner.strategies import INDEX, NAMES
@@ -291,26 +293,14 @@ class HierPlanner:
     def plan(self, conversation: Conversation) -> Plan:
         """Plan the supporter's next turn; the dialogue must contain at least one seeker turn."""
         turns = conversation.snapshot()
-        _check_turns(turns)
-        if not turns:
-            raise InputError("cannot plan for an empty dialogue", hint="add the seeker's message first")
-        if not any(t.speaker == "seeker" for t in turns):
-            raise InputError(
-                "the dialogue has no seeker turn",
-                hint="the planner answers a seeker; add the seeker's message first",
-            )
+        check_plannable(turns)
         return self.predict(turns)
 
     def predict(self, turns: Sequence[Turn]) -> Plan:
         """Plan from any context, including an empty one (used by evaluation)."""
         _check_turns(turns)
         strategy_p, emotion_p = self.probabilities(turns)
-        return Plan(
-            strategy=self.config.labels[int(strategy_p.argmax())],
-            probs={n: float(p) for n, p in zip(self.config.labels, strategy_p, strict=True)},
-            emotion=self.config.emotion_labels[int(emotion_p.argmax())],
-            emotion_probs={n: float(p) for n, p in zip(self.config.emotion_labels, emotion_p, strict=True)},
-        )
+        return plan_from(self.config.labels, self.config.emotion_labels, strategy_p, emotion_p)
 
     def probabilities(self, turns: Sequence[Turn]) -> tuple[np.ndarray, np.ndarray]:
         k = self.config.k

@@ -76,6 +76,30 @@ def check_compatible(raw: Mapping[str, Any], labels: Sequence[str], what: str, c
         )
 
 
+def check_plannable(turns: Sequence[Turn]) -> None:
+    """A dialogue the planner can answer: valid turns, at least one of them the seeker's."""
+    _check_turns(turns)
+    if not turns:
+        raise InputError("cannot plan for an empty dialogue", hint="add the seeker's message first")
+    if not any(t.speaker == "seeker" for t in turns):
+        raise InputError(
+            "the dialogue has no seeker turn",
+            hint="the planner answers a seeker; add the seeker's message first",
+        )
+
+
+def plan_from(
+    labels: Sequence[str], emotion_labels: Sequence[str], strategy_p: np.ndarray, emotion_p: np.ndarray
+) -> Plan:
+    """The Plan of two probability vectors in label order (argmax picks)."""
+    return Plan(
+        strategy=labels[int(strategy_p.argmax())],
+        probs={n: float(p) for n, p in zip(labels, strategy_p, strict=True)},
+        emotion=emotion_labels[int(emotion_p.argmax())],
+        emotion_probs={n: float(p) for n, p in zip(emotion_labels, emotion_p, strict=True)},
+    )
+
+
 @dataclass(frozen=True)
 class PlannerConfig:
     labels: tuple[str, ...]
@@ -210,14 +234,7 @@ class OnnxPlanner:
     def plan(self, conversation: Conversation) -> Plan:
         """Plan the supporter's next turn; the dialogue must contain at least one seeker turn."""
         turns = conversation.snapshot()
-        _check_turns(turns)
-        if not turns:
-            raise InputError("cannot plan for an empty dialogue", hint="add the seeker's message first")
-        if not any(t.speaker == "seeker" for t in turns):
-            raise InputError(
-                "the dialogue has no seeker turn",
-                hint="the planner answers a seeker; add the seeker's message first",
-            )
+        check_plannable(turns)
         return self.predict(turns)
 
     def predict(self, turns: Sequence[Turn]) -> Plan:
@@ -227,12 +244,7 @@ class OnnxPlanner:
         """
         _check_turns(turns)
         strategy_p, emotion_p = self.probabilities(turns)
-        return Plan(
-            strategy=self.config.labels[int(strategy_p.argmax())],
-            probs={n: float(p) for n, p in zip(self.config.labels, strategy_p, strict=True)},
-            emotion=self.config.emotion_labels[int(emotion_p.argmax())],
-            emotion_probs={n: float(p) for n, p in zip(self.config.emotion_labels, emotion_p, strict=True)},
-        )
+        return plan_from(self.config.labels, self.config.emotion_labels, strategy_p, emotion_p)
 
     def probabilities(self, turns: Sequence[Turn]) -> tuple[np.ndarray, np.ndarray]:
         """(strategy probabilities, emotion probabilities) as float64 arrays in label order."""
