@@ -6,8 +6,14 @@ dialogue at 256 tokens. The context head runs in numpy over the last ``k`` utter
 speaker, the strategy each supporter utterance used, and ``strategy_features``).
 
 Files, next to the shipped planner's (the encoder and tokenizer are shared): ``hier.json`` (format,
-labels, ``k``, token limit, file names) and ``hier_head.npz`` (the head weights; several seed
-members are averaged). Run time needs onnxruntime, tokenizers and numpy only.
+labels, ``k``, token limit, file names, ``strategy_bias``) and ``hier_head.npz`` (the head weights;
+several seed members are averaged). Run time needs onnxruntime, tokenizers and numpy only.
+
+Calibration: ``strategy_bias`` in ``hier.json`` maps every strategy label to a number added to the
+log of the averaged strategy distribution before the final softmax (absent = all zeros). The
+trained head over-predicts the frequent strategies; the exporter fits this bias on valid
+(``export/planner/calibrate.py``) so that the predicted mix is closer to the gold one. It is plain
+JSON on purpose: a deployment can shift the planner's preferences without retraining.
 
 Thread safety: the session, tokenizer and head are read-only after loading; the utterance cache is
 a bounded LRU behind a lock, so :meth:`HierPlanner.plan` may be called from several threads.
@@ -20,6 +26,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +121,7 @@ class HierConfig:
     tokenizer_file: str
     head_file: str
     raw: Mapping[str, Any]
+    strategy_bias: np.ndarray
 
     @classmethod
     def load(cls, model_dir: Path) -> HierConfig:
@@ -129,6 +137,7 @@ class HierConfig:
                 tokenizer_file=str(raw["tokenizer_file"]),
                 head_file=str(raw["head_file"]),
                 raw=raw,
+                strategy_bias=_strategy_bias(raw.get("strategy_bias"), tuple(raw["labels"]), path),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelCorruptError(
@@ -138,6 +147,39 @@ class HierConfig:
         if not config.emotion_labels or not 1 <= config.k <= 256 or config.max_tokens < 8:
             raise ModelCorruptError("hierarchical planner config has out-of-range values", hint=_REBUILD_HINT)
         return config
+
+
+# Larger shifts than this would make the head's output irrelevant: a sign of a broken file.
+MAX_STRATEGY_BIAS = 10.0
+
+
+def _strategy_bias(raw: object, labels: tuple[str, ...], path: Path) -> np.ndarray:
+    """``strategy_bias`` as an array in label order; every label must be given, each finite."""
+    if raw is None:
+        return np.zeros(len(labels))
+    if not isinstance(raw, Mapping) or set(raw) != set(labels):
+        raise ModelCorruptError(
+            f"hierarchical planner config {path}: strategy_bias must map every strategy label "
+            "(and nothing else) to a number",
+            hint=_REBUILD_HINT,
+        )
+    values = []
+    for label in labels:
+        value = raw[label]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ModelCorruptError(
+                f"hierarchical planner config {path}: strategy_bias[{label!r}] is not a number",
+                hint=_REBUILD_HINT,
+            )
+        values.append(float(value))
+    bias = np.asarray(values)
+    if not np.isfinite(bias).all() or np.abs(bias).max() > MAX_STRATEGY_BIAS:
+        raise ModelCorruptError(
+            f"hierarchical planner config {path}: strategy_bias values must be finite and within "
+            f"+-{MAX_STRATEGY_BIAS}",
+            hint=_REBUILD_HINT,
+        )
+    return bias
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -153,6 +195,7 @@ class HierHead:
     emb_mean: np.ndarray
     emb_std: np.ndarray
     strategy_adjust: np.ndarray
+    strategy_bias: np.ndarray
 
     @classmethod
     def load(cls, path: Path, config: HierConfig, n_features: int) -> HierHead:
@@ -168,6 +211,7 @@ class HierHead:
                     np.asarray(data["emb_mean"], dtype=np.float32),
                     np.asarray(data["emb_std"], dtype=np.float32),
                     np.asarray(data["strategy_adjust"], dtype=np.float64),
+                    config.strategy_bias,
                 )
         except (OSError, ValueError, KeyError, EOFError, TypeError) as exc:
             raise ModelCorruptError(
@@ -185,18 +229,25 @@ class HierHead:
         width = self.emb_mean.shape[0]
         if self.emb_std.shape != (width,) or self.strategy_adjust.shape != (len(config.labels),):
             raise bad("wrong normalisation or adjustment shape")
+        # every member must have the first one's shapes: they run as one stacked batch
+        hidden = self.members[0]["proj_W"].shape[1]
         for m in self.members:
-            hidden = m["proj_W"].shape[1]
             shapes = {
                 "proj_W": (width, hidden),
+                "proj_b": (hidden,),
                 "spk": (3, hidden),
                 "strat": (_NO_STRATEGY_ID + 1, hidden),
                 "pos": (config.k, hidden),
                 "gru_Wih": (3 * hidden, hidden),
                 "gru_Whh": (3 * hidden, hidden),
+                "gru_bih": (3 * hidden,),
+                "gru_bhh": (3 * hidden,),
                 "mix_W": (hidden + n_features, hidden),
+                "mix_b": (hidden,),
                 "s_W": (hidden, len(config.labels)),
+                "s_b": (len(config.labels),),
                 "e_W": (hidden, len(config.emotion_labels)),
+                "e_b": (len(config.emotion_labels),),
             }
             for name, shape in shapes.items():
                 if m[name].shape != shape:
@@ -208,38 +259,55 @@ class HierHead:
     def width(self) -> int:
         return int(self.emb_mean.shape[0])
 
+    @cached_property
+    def _stacked(self) -> dict[str, np.ndarray]:
+        # All members run as one batch (leading member axis): the GRU's Python loop then costs
+        # k steps instead of k * members, which keeps a 5-member, 20-utterance head near 1 ms.
+        stacked = {key: np.stack([m[key] for m in self.members]) for key in _MEMBER_KEYS}
+        for key in ("gru_Wih", "gru_Whh"):
+            stacked[key] = np.ascontiguousarray(stacked[key].transpose(0, 2, 1))
+        return stacked
+
     def probabilities(
         self, vectors: np.ndarray, speakers: np.ndarray, strategies: np.ndarray, features: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Right-aligned window of ``k`` slots (speaker 0 = empty slot) -> (strategy p, emotion p)."""
+        m = self._stacked
         filled = speakers > 0
         x = np.where(filled[:, None], (vectors - self.emb_mean) / self.emb_std, 0.0).astype(np.float32)
-        s_sum = np.zeros(self.strategy_adjust.shape[0])
-        e_sum: np.ndarray | None = None
-        for m in self.members:
-            tokens = np.tanh(
-                x @ m["proj_W"] + m["proj_b"] + m["spk"][speakers] + m["strat"][strategies] + m["pos"]
-            )
-            tokens = tokens * filled[:, None]
-            gates_x = tokens @ m["gru_Wih"].T + m["gru_bih"]
-            hidden = m["gru_Whh"].shape[1]
-            h = np.zeros(hidden, dtype=np.float32)
-            for t in range(tokens.shape[0]):
-                gh = m["gru_Whh"] @ h + m["gru_bhh"]
-                gx = gates_x[t]
-                r = _sigmoid(gx[:hidden] + gh[:hidden])
-                z = _sigmoid(gx[hidden : 2 * hidden] + gh[hidden : 2 * hidden])
-                n = np.tanh(gx[2 * hidden :] + r * gh[2 * hidden :])
-                h = (1.0 - z) * n + z * h
-            mixed = np.maximum(np.concatenate([h, features]) @ m["mix_W"] + m["mix_b"], 0.0)
-            s_sum += _softmax((mixed @ m["s_W"] + m["s_b"]).astype(np.float64))
-            e_p = _softmax((mixed @ m["e_W"] + m["e_b"]).astype(np.float64))
-            e_sum = e_p if e_sum is None else e_sum + e_p
-        assert e_sum is not None
-        n_members = len(self.members)
-        # Logit adjustment on the averaged distribution, as tuned on valid.
-        strategy_p = _softmax(np.log(np.clip(s_sum / n_members, 1e-12, None)) - self.strategy_adjust)
-        return strategy_p, e_sum / n_members
+        tokens = np.tanh(
+            x @ m["proj_W"]
+            + m["proj_b"][:, None, :]
+            + m["spk"][:, speakers]
+            + m["strat"][:, strategies]
+            + m["pos"]
+        )  # (members, k, hidden)
+        tokens = tokens * filled[None, :, None]
+        gates_x = tokens @ m["gru_Wih"] + m["gru_bih"][:, None, :]
+        n_members, _, hidden = tokens.shape
+        h = np.zeros((n_members, hidden), dtype=np.float32)
+        for t in range(tokens.shape[1]):
+            gh = (h[:, None, :] @ m["gru_Whh"])[:, 0] + m["gru_bhh"]
+            gx = gates_x[:, t]
+            r = _sigmoid(gx[:, :hidden] + gh[:, :hidden])
+            z = _sigmoid(gx[:, hidden : 2 * hidden] + gh[:, hidden : 2 * hidden])
+            n = np.tanh(gx[:, 2 * hidden :] + r * gh[:, 2 * hidden :])
+            h = (1.0 - z) * n + z * h
+        joined = np.concatenate([h, np.broadcast_to(features, (n_members, features.shape[0]))], axis=1)
+        mixed = np.maximum((joined[:, None, :] @ m["mix_W"])[:, 0] + m["mix_b"], 0.0)
+        s_p = _softmax_rows(((mixed[:, None, :] @ m["s_W"])[:, 0] + m["s_b"]).astype(np.float64))
+        e_p = _softmax_rows(((mixed[:, None, :] @ m["e_W"])[:, 0] + m["e_b"]).astype(np.float64))
+        # Logit adjustment (head file) and calibration bias (hier.json), both tuned on valid.
+        log_p = np.log(np.clip(s_p.mean(0), 1e-12, None))
+        strategy_p = _softmax(log_p - self.strategy_adjust + self.strategy_bias)
+        emotion_p: np.ndarray = e_p.mean(0)
+        return strategy_p, emotion_p
+
+
+def _softmax_rows(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    result: np.ndarray = shifted / shifted.sum(axis=1, keepdims=True)
+    return result
 
 
 class HierPlanner:

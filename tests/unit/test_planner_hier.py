@@ -341,3 +341,48 @@ def test_an_encoder_other_than_the_validated_one_is_refused(model_dir: Path) -> 
     (model_dir / "hier.json").write_text(json.dumps(config))
     with pytest.raises(ModelCorruptError, match="validated with"):
         HierPlanner.from_dir(model_dir)
+
+
+def _set_bias(model_dir: Path, bias: object) -> None:
+    config = json.loads((model_dir / "hier.json").read_text())
+    config["strategy_bias"] = bias
+    (model_dir / "hier.json").write_text(json.dumps(config))
+
+
+def test_strategy_bias_reweights_the_distribution(model_dir: Path) -> None:
+    turns = _dialogue(5)
+    before = HierPlanner.from_dir(model_dir).predict(turns)
+    bias = {name: 0.1 * i - 0.3 for i, name in enumerate(NAMES)}
+    bias["Information"] = 6.0
+    _set_bias(model_dir, bias)
+    after = HierPlanner.from_dir(model_dir).predict(turns)
+    weighted = np.array([before.probs[n] * np.exp(bias[n]) for n in NAMES])
+    expected = weighted / weighted.sum()
+    assert [after.probs[n] for n in NAMES] == pytest.approx(expected.tolist(), abs=1e-6)
+    assert after.strategy == "Information" != before.strategy
+    assert after.emotion_probs == before.emotion_probs  # the bias is for strategies only
+
+
+def test_zero_strategy_bias_equals_no_bias(model_dir: Path) -> None:
+    turns = _dialogue(5)
+    before = HierPlanner.from_dir(model_dir).predict(turns)
+    _set_bias(model_dir, dict.fromkeys(NAMES, 0.0))
+    assert HierPlanner.from_dir(model_dir).predict(turns).probs == pytest.approx(before.probs)
+
+
+@pytest.mark.parametrize(
+    "bias",
+    [
+        [0.0] * 8,
+        {name: 0.0 for name in NAMES[:-1]},
+        {**dict.fromkeys(NAMES, 0.0), "Humour": 0.0},
+        {**dict.fromkeys(NAMES, 0.0), "Question": "high"},
+        {**dict.fromkeys(NAMES, 0.0), "Question": True},
+        {**dict.fromkeys(NAMES, 0.0), "Question": float("nan")},
+        {**dict.fromkeys(NAMES, 0.0), "Question": 11.0},
+    ],
+)
+def test_malformed_strategy_bias_is_refused(model_dir: Path, bias: object) -> None:
+    _set_bias(model_dir, bias)
+    with pytest.raises(ModelCorruptError, match="strategy_bias"):
+        HierPlanner.from_dir(model_dir)
