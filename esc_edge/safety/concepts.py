@@ -30,7 +30,8 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
     "taken": _terms(
         r"took|taken|swallowed|downed|drank|drunk|injected|popped|necked|ate|chugged|overdosed|"
         r"tome|me tome|trague|bebi|pris|avale|bu|genommen|geschluckt|eingenommen|tomei|engoli|bebi|"
-        r"выпил|выпила|приняла|принял|ingenomen|genomen|geslikt",
+        r"выпил|выпила|приняла|принял|ingenomen|genomen|geslikt|se tomo|se trago|trago|tomou|engoliu|"
+        r"bebeu|comeu|verschluckt|getrunken|gegessen|a avale|a bu|a mange|snorted",
         r"吃了|吞了|喝了|服了|注射了|飲んだ",
     ),
     "all": _terms(
@@ -48,8 +49,9 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
         r"klonopin|ativan|methadone|ketamine|sleeping pills|sleeping tablets|sleepers|"
         r"pastillas|pildoras|medicamentos|remedios|remedio|cachets|comprimes|medicaments|medocs|"
         r"somniferes|doliprane|tabletten|pillen|medikamente|schlaftabletten|comprimidos|"
-        r"calmantes|таблетки|таблеток",
-        r"药|安眠药|薬",
+        r"calmantes|таблетки|таблеток|jarabe|xarope|sirop|hustensaft|cough syrup|cocaine|mdma|"
+        r"ecstasy|ghb|adhd meds|pastis",
+        r"药|安眠药|薬|糖浆",
     ),
     "on_purpose": _terms(
         r"on purpose|deliberately|to die|so i dont wake up|so i wont wake up|to not wake up|"
@@ -108,16 +110,20 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
         r"little sister|little one|little girl|little boy|niece|nephew|stepson|stepdaughter|"
         r"\d{1,2} year old|\d{1,2} month old|nino|nina|ninos|bebe|hijo|hija|hermanito|hermanita|"
         r"enfant|enfants|petite soeur|petit frere|kind|kinder|sohn|tochter|kleinen bruder|"
-        r"kleine schwester|crianca|filho|filha|irmaozinho|irmazinha|ребенок|сына|дочь",
-        r"孩子|宝宝|儿子|女儿|弟弟|妹妹|小孩",
+        r"kleine schwester|crianca|filho|filha|irmaozinho|irmazinha|ребенок|сына|дочь|ma fille|mon fils|"
+        r"mon bebe|le bebe|fille de \d+ ans|fils de \d+ ans|\d+ ans|\d+ anos|\d+ jahre|kleiner|kleine|"
+        r"nachbarskinder|kleinkind|mi bebe|meu bebe|o bebe|el bebe|mi hijo|mi hija|meu filho|minha filha",
+        r"孩子|宝宝|儿子|女儿|弟弟|妹妹|小孩|岁",
     ),
     "confine": _terms(
         r"locks|locked|locking|shuts|shut|trapped|chained|tied up|encierra|encerrado|enferme|"
         r"enfermee|sperrt|eingesperrt|tranca|trancado",
+        r"关在|锁在|被关",
     ),
     "confine_place": _terms(
         r"basement|cellar|closet|cupboard|shed|cage|attic|garage|sotano|armario|cave|placard|"
-        r"keller|schrank|porao",
+        r"keller|schrank|porao|locked room|room all day|room for days",
+        r"柜子|衣柜|阳台|地下室|小黑屋",
     ),
     "sexual": _terms(
         r"touches|touched|touching|molests?|molested|pics|nudes|naked|undress|hotel|sleep with|"
@@ -148,8 +154,8 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
     "height": _terms(
         r"bridge|cliff|cliffs|roof|rooftop|ledge|balcony|tracks|railway|overpass|tower|"
         r"top floor|puente|azotea|techo|vias|pont|toit|falaise|rails|brucke|dach|gleise|"
-        r"ponte|telhado|trilhos|predio|мост|крыши",
-        r"桥|楼顶|天台|楼上|楼",
+        r"ponte|telhado|trilhos|predio|мост|крыши|fenetre|ventana|janela|fenster|car park|parking garage",
+        r"桥|楼顶|天台|楼上|楼|窗",
     ),
     "jump": _terms(
         r"jump|jumping|leap|throw myself|step off|saltar|tirarme|aventarme|lanzarme|sauter|"
@@ -201,10 +207,12 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
     ),
     "smother": _terms(
         r"smother\w*|suffocat\w*|pillow over (?:his|her|its|their) face|held (?:him|her) under|"
-        r"shake (?:him|her) (?:hard|until)|throw (?:him|her) against",
+        r"shake (?:him|her) (?:hard|until)|throw (?:him|her) against|shook (?:him|her|them|"
+        r"the baby)\b(?! (?:head|hand|"
+        r"hands|off|awake|up))|(?:threw|thrown|throws|throw|slammed) (?:\w+ ){0,2}(?:against|into) the wall",
     ),
     "still_body": _terms(
-        r"now its silent|went silent|is silent|stopped crying|gone quiet|limp|not moving|isnt moving|"
+        r"now its silent|went silent|is silent|stopped crying|gone quiet|limp|floppy|not moving|isnt moving|"
         r"wont move|heard a (?:thump|thud|crack|bang)",
     ),
     "poison_food": _terms(
@@ -219,9 +227,103 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
     "unresponsive": _terms(
         r"not breathing|gurgling|unconscious|unresponsive|wont wake up|cant wake (?:him|her|them)|"
         r"wont respond|not responding|turning blue|lips are blue|no responde|ne respire|"
-        r"atmet nicht|nao respira",
-        r"不动|没有呼吸|叫不醒",
+        r"atmet nicht|nao respira|ne reagit plus|ne repond plus|respire (?:bizarrement|mal|difficilement)|"
+        r"reagiert nicht|atmet komisch|nao reage|respira (?:estranho|mal)|no reacciona|respira raro|"
+        r"barely breathing|snoring noises|making snoring|blue around the lips|breathing weird|"
+        r"breathing funny|won ?t wake properly|wont wake properly",
+        r"不动|没有呼吸|叫不醒|没反应|呼吸很怪|呼吸困难",
     ),
+    # round 6: danger named by what is at hand, the edge, a substance, the body's alarms
+    "at_hand": _terms(
+        r"in my hand|in my hands|in my lap|in front of me|next to me|on the desk|lined up|counted out|"
+        r"en la mano|en mi mano|en las manos|delante de mi|frente a mi|dans ma main|dans la main|"
+        r"devant moi|vor mir|in der hand|in meiner hand|na mao|na minha mao|na minha frente|"
+        r"do meu lado|a mi lado|a cote de moi|neben mir",
+        r"在我手里|在手里|手里|在我面前|在身边",
+    ),
+    "edge": _terms(
+        r"edge|ledge|railing|rail|parapet|borde|barandilla|baranda|cornisa|rebord|bord|garde corps|"
+        r"rambarde|gelander|kante|brustung|beira|parapeito|grade|corrimao",
+        r"边上|边缘|栏杆|窗台|边",
+    ),
+    "hazard": _terms(
+        r"button battery|battery|batteries|coin cell|magnets?|bleach|dishwasher tablets?|dishwasher "
+        r"detergent|detergent|washing liquid|washing pods?|laundry pods?|lamp oil|paraffin|antifreeze|"
+        r"rat poison|weed killer|pesticide|drain cleaner|window cleaner|pila|pilas|bateria|iman|imanes|lejia|"
+        r"lavavajillas|detergente|veneno|raticida|pile|pile bouton|aimant|javel|eau de javel|"
+        r"lave vaisselle|produit (?:pour|menager|vaisselle)|deboucheur|knopfbatterie|batterie|magnet|chlor|"
+        r"reiniger|spulmaschinentab\w*|waschmittel|rattengift|abflussreiniger|agua sanitaria|candida|"
+        r"veneno de rato|chumbinho|soda caustica|remedio da avo|tabletten von der oma|grandmas pills|"
+        r"grannys pills",
+        r"纽扣电池|电池|磁铁|洗洁精|消毒液|漂白|洗衣液|老鼠药|农药|洗衣球",
+    ),
+    "mixed": _terms(r"mixed|mixing|mezcle|mezclando|melange|gemischt|misturei|misturando", r"混"),
+    "chemical": _terms(
+        r"bleach|ammonia|cleaning products|cleaners|chemicals|lejia|amoniaco|productos de limpieza|javel|"
+        r"ammoniaque|produits menagers|chlor|chlorreiniger|putzmittel|agua sanitaria|cloro|amonia",
+        r"消毒液|漂白|洁厕灵|清洁剂",
+    ),
+    "breath_sym": _terms(
+        r"coughing|cough|cant breathe|can t breathe|cant stop coughing|burns to breathe|chest is burning|"
+        r"chest burning|wheezing|no puedo respirar|me arde|tosiendo|je narrive pas a respirer|brule|tousse|"
+        r"kriege keine luft|brennt|huste|nao consigo respirar|queima|tossindo",
+        r"喘不过气|咳|呼吸困难",
+    ),
+    "co_source": _terms(
+        r"co alarm|carbon monoxide|co detector|heater|boiler|generator|gas fire|brazier|charcoal inside|"
+        r"stove on all night",
+    ),
+    "co_sym": _terms(r"dizzy|headaches?|sleepy|drowsy|wont wake|won t wake|feel sick|feel faint|confused"),
+    "stroke": _terms(
+        r"face (?:is )?drooping|drooping on one side|droopy face|one side of (?:his|her|my) face|"
+        r"words (?:are )?coming out wrong|slurring|slurred|cant speak properly|cant lift (?:his|her|my) arm|"
+        r"cara caida|no puede hablar bien|visage (?:tombe|paralyse)|ne peut plus parler|gesicht hangt|"
+        r"nicht mehr richtig sprechen|arm hangt|rosto caido|nao consegue falar",
+        r"脸歪|口齿不清|说话不清|半边脸|嘴歪",
+    ),
+    "diabetic": _terms(
+        r"insulin|diabetic|diabetes|hypo|blood sugar|insulina|diabetico|diabetique|"
+        r"diabetiker"
+    ),
+    "confused": _terms(
+        r"confused|not making sense|shaky|sweaty|sweating|cant think|drowsy|wont wake|slurring|passing out|"
+        r"confundida|confundido|confuse|verwirrt|confusa|confuso",
+    ),
+    "chest": _terms(
+        r"chest (?:is )?(?:crushing|pain|hurts|tight)|crushing (?:chest )?pain|mal a la poitrine|"
+        r"dolor (?:de|en el) pecho|brustschmerz\w*|schmerzen in der brust|dor no peito",
+        r"胸口疼|胸痛|胸口痛",
+    ),
+    "chest_more": _terms(
+        r"left arm|my arm|jaw|sweating|transpire|suda|sudando|schwitzt|suando|cant breathe|short of breath|"
+        r"collapsed",
+        r"出汗|左臂",
+    ),
+    "seizure": _terms(
+        r"fitting|seizure|seizing|convulsing|convulsions?|krampfanfall|crise d epilepsie|"
+        r"convulsiones|convulsao|convulsionando",
+        r"抽搐",
+    ),
+    "not_stopping": _terms(
+        r"not stopping|wont stop|five minutes|5 minutes|ten minutes|for minutes|"
+        r"keeps going"
+    ),
+    "swelling": _terms(
+        r"throat (?:is )?(?:getting |going )?(?:tight|closing|swelling)|lips (?:are )?swelling|"
+        r"tongue (?:is )?swelling|face (?:is )?swelling|cant swallow",
+    ),
+    "too_much": _terms(
+        r"way too much|too much|too many|way too many|demasiad[oa]s?|trop de|zu viel\w*|"
+        r"demais",
+        r"太多",
+    ),
+    "alone_long": _terms(
+        r"allein|alone for|home alone|by themselves|seit gestern|seit tagen|for days|all day|since yesterday|"
+        r"solos?|solas?|seuls?|seules?|sozinh\w*|todo el dia|toute la journee|den ganzen tag|o dia todo",
+        r"一整天|好几个小时|好几天",
+    ),
+    "street": _terms(r"coke|cocaine|mdma|molly|ecstasy|bars|meth|ghb|ket|xanax|pills|meds|tabs|lines|g"),
+    "did": _terms(r"did|done|had|took|taken|snorted|used|smoked|injected|dropped"),
 }
 
 
@@ -229,14 +331,15 @@ _ALL = (
     r"all|whole|entire|full|every|bunch of|load of|lot of|handful of|box of|bottle of|packet of|"
     r"pack of|strip of|month of|week of|all of|the rest of|\d{2,}|todas|todos|toda|una caja de|al mijn|"
     r"un frasco de|toute|tous|toutes|une boite de|alle|die ganze|eine ganze|uma caixa de|"
-    r"(?:uma |una |une |la |a )?(?:caixa|caja|boite|frasco|cartela|plaquette) (?:inteira|inteiro|entera|"
+    r"die ganzen|alle meine|(?:uma |una |une |la |a )?(?:caixa|caja|boite|frasco|cartela|"
+    r"plaquette) (?:inteira|inteiro|entera|"
     r"entero|entiere|complete|completa) de|все|целую"
 )
 _ALL_AFTER = r"inteira|inteiro|entera|entero|entiere|at once|all at once|in one go|de golpe|d un coup"
 _DRUG_WORDS = CONCEPTS["drug"].pattern.split("|(?:")[0][len(r"\b(?:") : -len(r")\b")]
 CONCEPTS["all_drug"] = re.compile(
     rf"\b(?:{_ALL}) (?:\w+ ){{0,3}}(?:{_DRUG_WORDS})\b|\b(?:{_DRUG_WORDS}) (?:\w+ ){{0,3}}(?:{_ALL_AFTER})\b"
-    r"|(?:一整瓶|整瓶|全部|所有|一把|一盒)\w{0,3}(?:药|安眠药)|薬を全部"
+    r"|(?:一整瓶|整瓶|全部|所有|一把|一盒)\w{0,3}(?:药|安眠药)|薬を全部|药都|药全"
 )
 
 
@@ -283,6 +386,30 @@ COMBOS: tuple[Combo, ...] = (
     Combo("found_me", "suicide", "goodbye", 0.6, ("found_me",)),
     Combo("intruder", "abuse", "danger", 0.7, ("intruder", "in_home"), ("fear", "hiding")),
     Combo("unresponsive", "medical", "emergency", 0.6, ("unresponsive",), ("other", "blood")),
+    # Round 6: what is at hand, the edge of a height, a child and a household hazard, the body's alarms.
+    Combo("pills_at_hand", "suicide", "means", 0.6, ("all_drug", "at_hand")),
+    Combo("pills_in_hand", "suicide", "means", 0.45, ("drug", "at_hand"), ("now", "intent")),
+    Combo("on_the_edge", "suicide", "means", 0.6, ("edge", "height"), ("now", "intent", "jump")),
+    Combo("edge_of_height", "suicide", "means", 0.5, ("edge", "height")),
+    Combo("child_ingest", "child_risk", "child", 0.8, ("child", "taken", "hazard")),
+    Combo("child_overdose", "child_risk", "child", 0.75, ("child", "taken", "all_drug")),
+    Combo(
+        "child_locked",
+        "child_risk",
+        "child",
+        0.7,
+        ("child", "confine"),
+        ("confine_place", "hiding", "alone_long"),
+    ),
+    Combo("swallowed_hazard", "medical", "act", 0.7, ("taken", "hazard"), none_of=("child",)),
+    Combo("chemical_fumes", "medical", "emergency", 0.75, ("mixed", "chemical", "breath_sym")),
+    Combo("carbon_monoxide", "medical", "emergency", 0.7, ("co_source", "co_sym")),
+    Combo("stroke_signs", "medical", "emergency", 0.75, ("stroke",)),
+    Combo("hypo", "medical", "emergency", 0.7, ("diabetic", "confused")),
+    Combo("heart", "medical", "emergency", 0.7, ("chest", "chest_more")),
+    Combo("seizure_long", "medical", "emergency", 0.75, ("seizure", "not_stopping")),
+    Combo("anaphylaxis", "medical", "emergency", 0.75, ("swelling",)),
+    Combo("too_much", "medical", "act", 0.65, ("did", "too_much", "street")),
 )
 
 

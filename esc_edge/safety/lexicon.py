@@ -929,7 +929,7 @@ _ML: list[Rule] = [
         r"\b(?:quero|vou|penso em|estou pensando em|tenho vontade de|queria|so quero) (?:\w+ ){0,2}"
         r"(?:morrer|me matar|matar me|me suicidar|suicidar me|tirar (?:a )?minha (?:propria )?vida|"
         r"acabar com (?:tudo|a minha vida|minha vida)|sumir para sempre)",
-        r"\bnao quero mais viver|\bnao aguento mais viver|\bme matar\b|\bme suicidar\b",
+        r"\bnao quero mais viver|\bnao aguento mais viver|(?<!\bvai )\bme matar\b|\bme suicidar\b",
         r"\bvai se matar|\bquer se matar|\bvai se suicidar|\bquer morrer\b",
     ),
     *_rules(
@@ -1923,6 +1923,216 @@ _GENERAL_6: list[Rule] = [
     ),
 ]
 
+# Round 6: situations blind rounds kept missing, written as situations (not sentences): finality
+# (affairs in order, letters, "won't be around"), a decision with a time, means at hand and the
+# edge of a height, terse farewells, harm to others and threats, in the six main languages.
+_GENERAL_7: list[Rule] = [
+    *_rules(
+        "suicide",
+        "goodbye",
+        0.6,
+        r"\b(?:wont|will not|not going to|wont even) be (?:\w+ ){0,1}(?:around|here|alive) (?:when|to see|"
+        r"by|after|tomorrow|anymore|any more|much longer|for (?:it|them|her|him|christmas|\w+day))",
+        r"\b(?:once|when|after) (?:im|i am|i m) (?:gone|not around|not here|no longer here|dead)\b",
+        r"\bby the time (?:anyone|anybody|you|they|someone|my \w+) (?:\w+ ){0,1}(?:reads?|sees?|finds?|"
+        r"gets?|wakes? up)\b",
+        r"\b(?:last|final) (?:call|calls|message|text|post|goodbye|words) (?:i (?:needed|had|wanted) to|"
+        r"(?:\w+ ){0,1}ill (?:ever )?(?:make|send|write))",
+        r"\bthis is (?:the )?last time (?:you|youll|anyone|anyonell) (?:\w+ ){0,1}(?:hear|hears) from me\b",
+        r"\b(?:goodbye|bye|farewell) (?:for real|for good|forever)(?: this time)?\b",
+        r"\blast night (?:alive|on earth|of my life)\b",
+        r"\bfor after\b(?! (?:work|school|dinner|lunch|class|the|my|that|this|christmas|\w+day))",
+        r"\b(?:ive|i have|i) (?:made|make) (?:my )?peace (?:with it|with everything|with my decision)?$|"
+        r"\bat peace with (?:it|my decision|the decision|this)\b|\bsaid (?:all )?my goodbyes\b",
+        r"\bwont (?:be )?need(?:ing)? (?:it|them|these|those|any of (?:it|this|them)) (?:after|anymore|"
+        r"any more|"
+        r"where im going)",
+        r"\bnone of this (?:was|is) (?:her|his|their|your) fault\b",
+        # es / fr / de / pt / zh
+        r"\b(?:ya )?no (?:voy a|vaya a) estar (?:mas|aqui)|\bmanana ya no (?:voy a )?estar|"
+        r"\bcartas? (?:de despedida|para mis (?:hijos|padres|hermanos))|\bmi ultimo mensaje|"
+        r"\bno las? voy a necesitar (?:mas|nunca)|\bmensaje de despedida\b",
+        r"\bje ne serai plus la\b|\bmon dernier message\b|\blettres? d adieu\b|"
+        r"\bmessage d adieu\b|\bje nen aurai plus besoin\b",
+        r"\bnicht mehr da (?:sein|bin)|\bbin ich nicht mehr da\b|\babschiedsbrief\w*|\bletzte nachricht\b|"
+        r"\babschiedsnachricht\b|\blebt wohl\b",
+        r"\bnao vou (?:estar )?mais (?:estar )?aqui\b|\bnao vou estar mais\b|\bcarta de despedida\b|"
+        r"\b(?:meu|minha) ultim[ao] (?:recado|mensagem)\b|\badeus (?:pra|para) sempre\b|"
+        r"\bmensagem de despedida\b",
+        r"我就不在了|就不在了|遗书|最后一条消息|最后一次跟你们说|永别了|告别的?(?:消息|信息|短信)",
+    ),
+    *_rules(
+        "suicide",
+        "goodbye",
+        0.4,
+        r"\b(?:letters?|notes?|envelopes?) (?:\w+ ){0,3}for (?:each of )?(?:my |the )?(?:kids|children|mum|"
+        r"mom|"
+        r"dad|parents|sister|brother|family|wife|husband|daughter|son|friends|grandma)\b(?! (?:birthday|"
+        r"anniversary|christmas|wedding|party))",
+        r"\b(?:scheduled|set (?:it|them|\w+) to|queued) (?:\w+ ){0,3}(?:upload|send|go out|post|publish)",
+        r"\b(?:itll|it will|everything will|it all) be over\b",
+        r"\b(?:paid|sorted|settled|cleared) (?:\w+ ){0,4}so (?:nobody|no one|noone|they dont|my \w+ doesnt) "
+        r"(?:has|have|needs?) to\b",
+        r"\bwhere the (?:spare key|passwords?|will|documents|papers) (?:is|are)\b",
+        r"^(?:bye|goodbye) (?:everyone|all|guys|world)$|^adieu$|^adios a todos$|^tchau a todos$|"
+        r"^adeus a todos$|^再见了$",
+        r"\bcancel+ed (?:\w+ ){0,4}(?:contract|membership|subscriptions?) (?:\w+ ){0,6}wont (?:be )?need",
+    ),
+    *_rules(
+        "suicide",
+        "plan",
+        0.55,
+        r"\b(?:thats|that s|this is|its) when (?:im|i am|ill|i will|im going to) (?:do|doing|go|going)\b",
+        r"\b(?:when|once|after) (?:the house|everyone|everybody|the family|my family|they|the kids|my wife|"
+        r"my husband|my parents|mum|mom|dad) (?:is|are|has|have|s|re)? ?(?:\w+ ){0,1}(?:asleep|in bed|out|"
+        r"gone|"
+        r"empty|left) (?:\w+ ){0,3}(?:do it|go through with it|go to the|walk to|drive to|take them|"
+        r"take the)",
+        r"\b(?:go|going|gonna) through with it\b",
+        r"\b(?:decided|picked|chosen|chose|set) (?:on )?(?:the|a) (?:date|day|spot|place|time|bridge|"
+        r"method)\b",
+        r"\b(?:worked out|calculated|looked up|googled|researched|checked) (?:how (?:much|many) (?:of )?"
+        r"(?:my |the |her |his )?(?:\w+ )?{DRUGS}|how long it (?:takes|would take)$|how (?:high|tall|far)|"
+        r"which floor)",
+        r"\bmy plan is (?:the )?(?:lake|river|sea|bridge|train|tracks|pills|rope|roof|cliff|car)\b|"
+        r"\bfill(?:ing)? my pockets\b(?! with (?:candy|sweets|snacks|money|cash|treats))",
+        r"\bnever (?:have to )?see another (?:monday|day|morning|birthday|christmas|year|sunrise)\b",
+        r"\b(?:how|what) (?:tall|high) (?:does|do|would) (?:a )?(?:building|bridge|floor|drop) (?:\w+ ){0,3}"
+        r"(?:to be (?:sure|certain)|to die|to work|be certain|be sure)",
+        r"\bset (?:my )?alarm for (?:\w+ ){0,2}(?:so (?:nobody|no one|noone)|when (?:everyone|the house))",
+        # es / fr / de / pt / zh: a decision with a time
+        r"\b(?:ya )?(?:lo )?tengo decidido\b|\blo voy a hacer (?:esta noche|hoy|manana|el \w+)|"
+        r"\bcuando (?:\w+ ){0,3}(?:salga|duerma|se duerman|se vayan) (?:\w+ ){0,2}lo (?:voy a )?hago?\b|"
+        r"\bse acaba todo\b",
+        r"\bjai tout prevu\b|\bje vais le faire (?:ce soir|demain|cette nuit)\b|\bcest decide\b",
+        r"\b(?:der plan steht|mache ich es|ich machs|ich mache es (?:heute|morgen|am))\b",
+        r"\bja decidi\b|\bvou fazer isso (?:hoje|amanha|a noite|sabado|domingo)|\b(?:sabado|domingo|hoje|"
+        r"amanha) a noite eu vou fazer\b",
+        r"已经决定了|我决定了|等(?:家里没人|大家睡了|他们睡了|他们走了)(?:就|我就)",
+    ),
+    *_rules(
+        "suicide",
+        "vague",
+        0.4,
+        r"^(?:ive|i have|i|its|im) (?:finally )?(?:decided|made up my mind)$|^thats when$|^decided$",
+        r"\b(?:house|everyone|everybody) (?:will be|is|are|s) asleep\b|\beverything(?:s| is) (?:ready|set|"
+        r"in place|sorted)$|\bwait (?:\w+ ){0,2}(?:for|until) (?:the house|everyone|everybody) (?:to be|is) "
+        r"(?:empty|asleep|gone|out)",
+        r"\b(?:ill|i will|im going to|gonna) do it (?:after|tonight|tomorrow|when|on|this|at)\b",
+        r"\b(?:weirdly|strangely|oddly|finally|so) calm about it\b|\bnot scared anymore\b|"
+        r"\bno more waiting\b",
+        r"^(?:its|it is) time$|^(?:im |i am )?ready(?: now)?$|^(?:im )?doing it (?:now|tonight)$|"
+        r"^tonight$|^tonight feels right$|^its happening$|^(?:this is it|its done)$",
+        r"\b(?:no|sin) (?:contesta|responde)\b|\bne repond (?:plus|pas)\b|\bantwortet nicht\b|"
+        r"\bnao (?:responde|atende)\b|电话打不通|联系不上|不接电话",
+    ),
+    *_rules(
+        "suicide",
+        "means",
+        0.7,
+        r"\b(?:wrong|other|far) side of the (?:railing|rail|barrier|guard rail|parapet)\b",
+        r"\b(?:ropes?|noose|belt) (?:is )?(?:up|tied|ready|on)\b(?! (?:the car|the tent|the boat))",
+        r"\bstanding on (?:the |a )?(?:chair|stool|bucket) with (?:the |a )?(?:belt|rope|noose|cord)",
+        r"\b(?:sitting|standing|stood|sat) on the edge of (?:the |a )?(?:\w+ ){0,2}(?:roof|rooftop|bridge|"
+        r"building|car park|balcony|ledge|cliff|platform) (?:\w+ ){0,2}(?:legs over|feet over|looking down|"
+        r"right now|now)",
+        r"\b(?:holding|pressing|put|putting) (?:the |a |my )?(?:knife|blade|razor|gun|pistol) "
+        r"(?:\w+ ){0,1}(?:to|against|on) my (?:wrist|wrists|throat|neck|head|chest)",
+        r"\b(?:counting|counted|lining|lined|laid) (?:out |up )?(?:\w+ ){0,2}(?:pills|tablets|meds|"
+        r"paracetamol|painkillers) (?:\w+ ){0,2}(?:into my hand|on the (?:desk|table|bed)|in front of me|"
+        r"right now|next to me)",
+        r"\b(?:pills|tablets|meds|paracetamol|painkillers) (?:\w+ ){0,1}(?:lined up|counted out|laid out)\b",
+        r"\bpills? in hand\b",
+    ),
+    *_rules(
+        "self_harm",
+        "act",
+        0.8,
+        r"\b(?:im|i am) cutting (?:right now|now|again|tonight)\b|\bcutting again\b|\bcant stop cutting\b",
+        r"\bje (?:suis en train de |vais )?me (?:couper|coupe|scarifier|scarifie|bruler|brule|mutiler)\b",
+        r"(?:在|又在|正在)(?:割|划|伤害|烫)自己",
+        r"\bunaliv(?:e|ing) (?:myself |tonight|today|now)",
+    ),
+    *_rules(
+        "medical",
+        "emergency",
+        0.6,
+        r"\b(?:towel|bandage|shirt|tea towel|cloth|tissues?) (?:\w+ ){0,1}(?:is |are |was )?(?:soaked|"
+        r"drenched)\b|\bblood (?:everywhere|wont stop|keeps coming)",
+    ),
+    *_rules(
+        "harm_others",
+        "harm",
+        0.45,
+        r"\b(?:theyll|they will|theyre going to) (?:stop laughing|be sorry|regret (?:it|laughing|everything)|"
+        r"all pay|pay for (?:it|this))\b",
+    ),
+    *_rules(
+        "harm_others",
+        "harm",
+        0.75,
+        # es
+        r"\b(?:voy a|vamos a|pienso|quiero|tengo que) (?:\w+ ){0,1}(?:matar|apunalar|acuchillar|balear|"
+        r"quemar vivo) (?:a |al )(?:mi |ese |esa |este |esta |su |la |el )?(?!tiempo\b)\w+",
+        r"\b(?:lo|la|los|las) (?:voy a|vamos a) (?:matar|apunalar|quemar)\b|\b(?:le|les) voy a "
+        r"(?:pegar un tiro|disparar|dar un tiro)\b|\b(?:manana|hoy|esta noche|ahora) (?:lo |la )?mato\b|"
+        r"\bmato a (?:mi|ese|esa|este|esta|mis)\b",
+        # fr
+        r"\bje vais (?:le |la |les |l )?(?:tuer|poignarder|buter|descendre|planter|egorger)\b(?! le temps)|"
+        r"\bje (?:le|la|les) (?:tue|poignarde|bute|frappe) (?:\w+ ){0,4}(?:ce soir|demain|maintenant|"
+        r"jusqua ce|avec)\b|\bje vais mettre le feu (?:chez|a la maison)",
+        # de
+        r"\bich (?:bringe|bring|werde|will) (?:ihn|sie|meinen|meine|den|die|diesen|diese|ihm) (?:\w+ ){0,3}"
+        r"(?:um|umbringen|abstechen|erstechen|erschiessen|toten)\b",
+        r"\bich (?:steche|stech|knall|knalle) (?:ihn|sie|\w+) (?:\w+ ){0,2}(?:ab|nieder)\b",
+        r"\bmesser (?:\w+ ){0,3}(?:mit in die schule|in die schule|liegt (?:schon )?bereit)",
+        # pt
+        r"\b(?:vou|eu vou|vo|to indo) (?:\w+ ){0,1}(?:matar|esfaquear|furar|dar um tiro|atirar|queimar) "
+        r"(?:ele|ela|eles|o meu|a minha|meu|minha|esse|essa|aquele|aquela|o |a |no |na |em )(?!saudade|fome|"
+        r"tempo|aula|trabalho|sede)",
+        r"\b(?:hoje|amanha|agora) (?:eu )?mato (?:ele|ela|esse|essa|o |a )",
+        # zh
+        r"我(?:要|想|会|准备|今晚|明天|今天|就)?(?:去|要去)?(?:杀了|杀死|捅死|砍死|弄死|捅|砍)(?:他|她|他们|我老板|老板|"
+        r"那个|我老公|我老婆|我爸|我妈)|带刀去(?:学校|公司|他家)|刀已经准备好",
+        # en
+        r"\b(?:bring|bringing|take|taking) (?:my |his |her |the |a )?(?:\w+s )?(?:gun|knife|knives|rifle|"
+        r"pistol) (?:to|into) (?:school|class|work|the office|assembly)\b",
+        r"\b(?:waiting|wait) (?:\w+ ){0,4}to (?:run (?:her|him|them) over|stab|shoot|jump) ",
+        r"\b(?:put|slipped|putting) something in (?:her|his|their) (?:drink|food|tea|coffee)\b",
+        r"\b(?:set|setting) (?:his|her|their) (?:house|flat|car|place) on fire\b",
+        r"\bknife is in my (?:jacket|bag|pocket|coat|backpack)\b",
+    ),
+    *_rules(
+        "abuse",
+        "danger",
+        0.8,
+        r"\b(?:sagt|droht|schreit|meint|hat gesagt) (?:\w+ ){0,2}(?:er|sie) (?:bringt|wird) mich "
+        r"(?:\w+ ){0,1}(?:um|umbringen)\b|\bmich umzubringen\b|\b(?:er|sie) will mich (?:\w+ ){0,1}umbringen",
+        r"\b(?:disse|falou|jurou|ameacou|ta dizendo|diz) (?:que )?(?:vai )?me matar\b",
+        r"\b(?:dijo|dice|amenazo|jura) (?:que )?(?:me va a|me) matar\b",
+        r"\b(?:il|elle) (?:dit|a dit|menace) (?:quil|quelle|de) (?:va )?me tuer\b",
+        r"他说(?:我敢|要是我|如果我)?\w{0,4}(?:就)?杀了我|要杀了我",
+        r"\boutside the door (?:\w+ ){0,3}(?:kill|hurt) me\b|\b(?:screaming|yelling|shouting) (?:that )?"
+        r"(?:hell|he will|shell|she will|theyll|hes going to|shes going to) (?:kill|hurt|stab|shoot) me\b",
+        r"\b(?:took|takes|has|kept|keeps) (?:my )?(?:passport|documents|papers|id) (?:\w+ ){0,6}"
+        r"(?:cant|cannot|wont let me|before i can|locked|keep me)",
+        r"\bkeep (?:me|us) (?:locked|in a locked room)\b",
+    ),
+    *_rules(
+        "suicide",
+        "ideation",
+        0.6,
+        r"\b(?:cant|cannot|dont|do not) (?:picture|imagine|see) (?:myself|me) (?:\w+ ){0,2}(?:here|alive|"
+        r"around) "
+        r"(?:by|at|for|next|in|on)\b",
+        r"\bno version of (?:\w+ ){0,3}with me in it\b",
+        r"\bno me veo (?:\w+ ){0,2}(?:aqui|vivo|viva)\b|\bwerde (?:\w+ ){0,2}nicht mehr erleben\b",
+        r"\b(?:finish it|end it) (?:\w+ ){0,2}(?:tonight|maybe tonight|finally)|\bguts to (?:finish|"
+        r"end) it\b",
+        r"\bso they (?:can )?find me\b",
+    ),
+]
+
 RULES: tuple[Rule, ...] = (
     *_EN,
     *_ML,
@@ -1933,6 +2143,7 @@ RULES: tuple[Rule, ...] = (
     *_GENERAL_4,
     *_GENERAL_5,
     *_GENERAL_6,
+    *_GENERAL_7,
 )
 
 # --------------------------------------------------------------- cancels (span overlap) -----
@@ -1963,6 +2174,7 @@ _CANCEL_SOURCES: tuple[str, ...] = (
     r"girlfriend|boyfriend|friends?|roommate|manager|she|he) (?:is |are |will |would |s |gonna |"
     r"going to |is going to |are going to |will literally |is literally going to |literally )?"
     r"(?:literally )?(?:kill|murder) me\b(?! with| and)",
+    r"(?<!screaming that hell )(?<!yelling that hell )(?<!screaming hell )(?<!shouting that hell )"
     r"\b(?:kill|murder|strangle|choke) (?:me|him|her|them|you|my \w+) (?:when|if|for) "
     r"(?:s?he|they|i|you|borrowing|eating|taking|it)\b",
     r"\bjump (?:in|into) (?:the )?(?:lake|pool|sea|water|ocean|shower|bed|call|meeting|"
@@ -2022,13 +2234,16 @@ _CANCEL_SOURCES: tuple[str, ...] = (
     # other languages
     r"\bme muero de (?:hambre|risa|sueno|ganas|calor|frio|verguenza|aburrimiento|sed)|"
     r"\bmuert[oa] de (?:risa|hambre|sueno|cansancio|miedo|verguenza)|\bme (?:esta|estan) matando\b|"
-    r"\bme va a matar (?:si|cuando)\b|\bme mata(?:n)? (?:el|la|los|este|esta)\b",
+    r"(?<!dijo que )(?<!dice que )\bme va a matar (?:si|cuando)\b|\bme mata(?:n)? (?:el|la|los|este|esta)\b",
     r"\bje meurs de (?:faim|soif|rire|froid|chaud|sommeil|envie|ennui)|\bmort(?:e)? de (?:rire|"
     r"faim|fatigue|peur|honte)|\b(?:ca|ce \w+|il|elle|tu) me tue\b",
-    r"\bsterbe vor (?:hunger|langeweile|durst|lachen|hitze)|\btotgelacht\b|\bbringt mich "
+    r"\bsterbe vor (?:hunger|langeweile|durst|lachen|hitze)|\btotgelacht\b|"
+    r"(?<!\ber )(?<!\bsie )\bbringt mich "
     r"(?:\w+ ){0,1}um\b|\bzum sterben (?:langweilig|mude)|\bmit (?:ihm|ihr|\w+) schluss",
     r"\bmorrendo de (?:fome|rir|sono|calor|frio|vontade|saudade|medo|tedio)|\bmorri de (?:rir|"
-    r"vergonha|fome|medo)|\bme matando\b|\bvai me matar (?:quando|se)\b|\bmort[oa] de (?:cansaco|"
+    r"vergonha|fome|medo)|\bme matando\b|"
+    r"(?<!disse que )(?<!falou que )(?<!ameacou )(?<!jurou que )(?<!\bele )(?<!\bela )\bvai me matar\b|"
+    r"\bmort[oa] de (?:cansaco|"
     r"fome|sono|rir)",
     r"\b(?:morrer|morrendo|morri|morro|morir|morirme|muero|muriendo|mourir|meurs|sterben|sterbe|"
     r"morire|morendo|muoio) (?:de|di|vor|d) (?:\w+)",
@@ -2055,6 +2270,27 @@ _CANCEL_SOURCES: tuple[str, ...] = (
     r"\b(?:shot|shoots|shooting|shoot) (?:me|him|her|us) (?:a |an )?(?:dirty )?"
     r"(?:look|glance|smile|wink|grin)",
     r"\b(?:id|i would|ill|i will|i could) never (?:\w+ ){0,2}(?:kill|hurt|harm|touch|hit|do)\b",
+    # round 6: "I'm not going to jump", "I wouldn't take all my pills", and the same in es/fr/de/pt/zh
+    r"\b(?:not|never|wont|wouldnt|would not|will not|arent|isnt|didnt|did not|havent|have not)"
+    r"(?: going| gonna| about| planning)?(?: to)? (?:\w+ ){0,2}(?:jump|take (?:all|every|the whole|too many|"
+    r"that many)|took (?:too many|all)|hurt (?:him|her|them|anyone|anybody|myself|my \w+)|"
+    r"(?:kill|touch|hit) (?:him|her|them|anyone|anybody|my \w+)|do (?:it|anything))\b",
+    r"\bno (?:voy a|pienso|quiero|me voy a|le voy a) (?:\w+ ){0,2}(?:matarme|morir|hacerme dano|suicidarme|"
+    r"hacer dano|danar|matar\w*|lastimar\w*|tirarme)|\b(?:nunca|jamas) (?:\w+ ){0,2}(?:haria|hare|voy a) "
+    r"(?:\w+ ){0,2}(?:dano|matar\w*|lastimar\w*)",
+    r"\bje (?:ne )?(?:vais|veux|compte|pense) pas (?:\w+ ){0,2}(?:me tuer|mourir|me faire|sauter|le tuer|"
+    r"la tuer|me suicider)|\bje nai (?:pas|jamais) (?:pris|avale)|\bje ne (?:ferai|feraj) jamais",
+    r"\b(?:will|werde|wurde|mochte) (?:\w+ ){0,3}(?:nicht|nie|niemals|nichts) (?:\w+ ){0,3}(?:springen|"
+    r"sterben|"
+    r"umbringen|antun|tun)\b|\bnichts antun\b|\bnichts tun\b",
+    r"\b(?:nao|nunca|jamais) (?:vou|quero|faria|penso em|pretendo) (?:\w+ ){0,2}(?:me matar|morrer|"
+    r"me machucar|me jogar|pular|fazer mal|matar\w*|machucar\w*)",
+    r"不想死|不会(?:伤害|杀|自杀|跳|做傻事)|没有(?:想|打算)(?:自杀|死)|不是(?:想死|要自杀)",
+    r"\b(?:before|after|since|when|until) (?:s?he|they|hes|shes) (?:died|passed)\b",
+    r"\bmatar el tiempo\b|\btuer le temps\b|\bmatar o tempo\b|\bdie zeit totschlagen\b|\bmatar a saudade\b",
+    r"\bgoes to whoever\b|\bwhoever survives\b|\bif you hear (?:\w+ ){0,3}(?:screaming|screams|a scream)",
+    r"\bused to (?:\w+ ){0,3}(?:save up|hoard|stockpile|collect) (?:\w+ ){0,2}(?:pills|tablets) (?:\w+ ){0,4}"
+    r"(?:threw|gave|got rid)",
 )
 CANCELS: tuple[re.Pattern[str], ...] = tuple(compile_rule(p) for p in _CANCEL_SOURCES)
 
@@ -2071,15 +2307,21 @@ PAST = compile_rule(
     r"once (?:threatened|tried|attempted)|grew up|growing up|"
     r"in my childhood|as children|hace (?:\w+ ){0,2}(?:anos|meses)|il y a (?:\w+ ){0,2}"
     r"(?:ans|mois)|ha (?:\w+ ){0,2}(?:anos|meses)|vor (?:\w+ ){0,2}jahren|when (?:we|they) were "
-    r"kids|died by suicide|took (?:her|his|their) own life|killed (?:herself|himself|themselves)|"
+    r"kids|in (?:january|february|march|april|may|june|july|august|september|october|november|"
+    r"december)|last month|fruher|damals|als kind|als ich \w+ war|seit (?:\w+ ){0,2}jahren nicht mehr|"
+    r"autrefois|quand jetais|quand j etais|cuando era|de pequen[oa]|cuando tenia|quando eu era|"
+    r"na adolescencia|en la adolescencia|ja faz (?:\w+ ){0,1}anos|faz (?:\w+ ){0,1}anos que|died by suicide|"
+    r"took (?:her|his|their) own life|killed (?:herself|himself|themselves)|"
     r"\w+s suicide|after my attempt|my last suicide attempt|in prison now|since (?:i|my) last|"
     r"\d+ (?:days|weeks|months|years) (?:since|clean|free)|(?:i )?remember when|there (?:were|was) "
     r"(?:days|times|a period) when)\b"
+    r"|以前|几年前|曾经|小时候|那时候|年前"
 )
 NOW = compile_rule(
     r"\b(?:tonight|right now|(?<!dating )(?<!smiling )(?<!laughing )(?<!working )(?<!living )(?<!happy )"
-    r"(?<!trusting )(?<!sleeping )(?<!running )(?<!hoping )(?<!singing )(?<!painting )again|going to|"
-    r"gonna|today|this morning|just now|an hour ago|"
+    r"(?<!trusting )(?<!sleeping )(?<!running )(?<!hoping )(?<!singing )(?<!painting )(?<!walking )"
+    r"(?<!talking )(?<!eating )(?<!driving )(?<!home )again|going to|"
+    r"gonna|(?<!told me )(?<!said )today|this morning|just now|an hour ago|"
     r"last night|still want|(?<!used to )want to|wanna|tomorrow|relapsed|now im|about to|plan to)\b"
 )
 RECOVERED = compile_rule(
@@ -2087,7 +2329,12 @@ RECOVERED = compile_rule(
     r"okay|ok|good))|in a (?:much )?better place|so glad (?:i|that)|proud of myself|recovered|recovery|"
     r"survivor|survived|saved my life|clean for|volunteer|getting married|i got help|therapy "
     r"(?:really )?helped|not there anymore|gone for a long time|celebrating|ahora estoy (?:\w+ ){0,1}"
-    r"(?:mejor|bien)|aujourdhui (?:je vais|ca va) (?:bien|mieux)|hoje estou bem|heute geht es mir gut)\b"
+    r"(?:mejor|bien)|aujourdhui (?:je vais|ca va) (?:bien|mieux)|hoje estou bem|heute geht es mir gut|"
+    r"remarried|happy now|happily|"
+    r"recovering|on the mend|walking again|doing well|estoy bien|je vais bien|"
+    r"maintenant (?:je vais|ca va) (?:bien|mieux)|ca va (?:beaucoup )?mieux|bin in sicherheit|in sicherheit|"
+    r"estou bem|sai dessa|ja me separei|that was (?:\w+ ){0,2}(?:years?|months?|decades?) ago|"
+    r"called a helpline instead)\b|好多了|已经好了|过得很好|现在很好"
 )
 # Fiction, study, news, games: talk about danger, not danger. Applied to the whole message.
 FRAME = compile_rule(
@@ -2108,7 +2355,13 @@ FRAME = compile_rule(
     r"xp|loot|gg|nerfed|playthrough|checkpoint|save file|my run|the run|noob|our class|in class|"
     r"for class|tesis|investigacion|estudio|"
     r"prevencion|articulo|novela|pelicula|serie|libro|hausarbeit|suizidpravention|studie|"
-    r"forschung|roman|memoire|these|artigo|pesquisa)\b|论文|研究|预防|电影|小说|新闻|游戏"
+    r"forschung|roman|memoire|these|artigo|pesquisa|thriller|detective|plot twist|the twist|opening line|"
+    r"first line|cliche|the curtain|audience|on stage|staging|stage it|the scene|a scene|roleplay|"
+    r"roleplaying|"
+    r"obra de teatro|la obra|la pelicula|el libro|mi novela|en el libro|dans le film|le film|mon roman|"
+    r"le livre|la piece|im buch|in dem buch|im film|krimi|theaterstuck|no meu livro|no livro|no filme|"
+    r"o filme|a novela|aux infos|les infos|infos|noticias|noticiero|nachrichten|jornal)\b|"
+    r"论文|研究|预防|电影|小说|新闻|游戏|剧里|书里"
 )
 # A goodbye that is only for now: travel, bedtime, a move, a donation.
 BENIGN = compile_rule(
@@ -2123,7 +2376,10 @@ BENIGN = compile_rule(
     r"free to a good home|selling|garage sale|yard sale|bungee|zipline|skydiving|skydive|cliff diving|"
     r"high dive|parachute|paragliding|last day (?:at|of) (?:work|my job|school|the job)|bittersweet|"
     r"farewell party|leaving do|retiring|retirement|graduation|graduating|lawyer|solicitor|notary|"
-    r"estate planning|adulting|fixing|repairing|gutters?|shingles|antenna|satellite dish|solar panels)\b"
+    r"estate planning|adulting|fixing|repairing|gutters?|shingles|antenna|satellite dish|solar panels|"
+    r"leaving the company|leaving for|any tips|now that (?:the baby|we|i)|mortgage|bought a house|"
+    r"bbq|barbecue|concert|me mudo|mudar de emprego|vou mudar|fotos?|vista|"
+    r"paisaje|la vue|wunderschon|consertando|arreglando|reparer)\b|拍|夜景|风景"
 )
 # Hypotheticals and how-to questions: "what should I do if I find someone unconscious?"
 HYPOTHETICAL = compile_rule(
@@ -2136,7 +2392,11 @@ EXERTION = compile_rule(
     r"\b(?:gym|workout|leg day|hike|hiking|marathon|run|running|training|sore|anxious|anxiety|"
     r"panic|nervous|stressed|worried|exam|interview|presentation)\b"
 )
-JOKE = compile_rule(r"\b(?:lol|lmao|lmfao|haha|hahaha|hehe|jk|xd|rofl|kidding)\b")
+JOKE = compile_rule(
+    r"\b(?:lol|lmao|lmfao|haha|hahaha|hehe|jk|xd|rofl|kidding|not literally|ja(?:ja)+|je(?:je)+|jsjs\w*|"
+    r"mdr+|ptdr+|kk+|rs(?:rs)+|hihi|je rigole|je plaisante|es broma|"
+    r"nur spass|nur ein witz|brincadeira|to brincando)\b|哈哈|开玩笑|開玩笑"
+)
 JOKE_EMOJI = re.compile("[\U0001f602\U0001f923\U0001f480\U0001f605\U0001f643\U0001f61c\U0001f92a]")
 NOT_JOKING = compile_rule(
     r"\bnot (?:joking|kidding)\b|\bi mean it\b|\bim serious\b|\b(?:lol|haha|jk|lmao) but (?:not|im not|"

@@ -24,6 +24,8 @@ _MIN_WEIGHT = 0.05
 _BOOST_FLOOR = 0.4
 _IDIOM_DAMPING = 0.5
 _NO_PATTERN = lx.compile_rule(r"(?!)")
+# A message that says the danger is over ("that was two years ago", "I'm safe now") softens these.
+_RECOVERED_DAMPS = frozenset({"act", "intent", "ideation", "emergency", "goodbye", "danger"})
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ def _damping(rule: lx.Rule, clause: str, flags: _MessageFlags) -> float:
     speaks_of_now = bool(lx.NOW.search(clause))
     if lx.PAST.search(clause) and not speaks_of_now:
         factor *= 0.2
-    elif flags.recovered and not speaks_of_now and rule.signal in {"act", "intent", "ideation"}:
+    elif flags.recovered and not speaks_of_now and rule.signal in _RECOVERED_DAMPS:
         factor *= 0.4
     if lx.FRAME.search(clause):
         factor *= 0.3
@@ -160,6 +162,8 @@ def _clause_signals(clause: str, flags: _MessageFlags) -> list[Signal]:
     best: dict[tuple[str, str], Signal] = {}
     # The broad net is not cast over jokes and stories: the phrase rules judge those alone.
     netted = not flags.joke and not lx.FRAME.search(clause)
+    # A story told in the third person ("she stood on the edge") is not netted either.
+    netted = netted and not (flags.framed and not FIRST_PERSON.search(clause))
     for combo in combos_in(clause, cancels) if netted else ():
         pseudo = lx.Rule(combo.category, combo.signal, combo.weight, _NO_PATTERN)
         weight = combo.weight * _damping(pseudo, clause, flags)
