@@ -192,6 +192,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--wd", type=float, default=0.01)
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--emotion-weight", type=float, default=0.5)
+    p.add_argument("--label-smoothing", type=float, default=0.0, help="on the strategy loss only")
     p.add_argument("--seeds", default="0")
     p.add_argument("--out", type=Path, required=True)
     args = p.parse_args(argv)
@@ -226,7 +227,9 @@ def main(argv: list[str] | None = None) -> None:
             for b in range(0, len(order), args.batch_size):
                 rows = order[b : b + args.batch_size]
                 s, e = model(*tensors(train, rows, mean, std))
-                loss = torch.nn.functional.cross_entropy(s, torch.from_numpy(train["y"][rows]))
+                loss = torch.nn.functional.cross_entropy(
+                    s, torch.from_numpy(train["y"][rows]), label_smoothing=args.label_smoothing
+                )
                 loss = loss + args.emotion_weight * torch.nn.functional.cross_entropy(
                     e, torch.from_numpy(train["e"][rows])
                 )
@@ -271,6 +274,8 @@ def main(argv: list[str] | None = None) -> None:
     }
     (args.out / "summary.json").write_text(json.dumps(summary, indent=1))
     np.savez(args.out / "valid_logp.npz", strategy=s_lp, emotion=e_lp)
+    # per-seed valid outputs, so subsets of the seeds can be compared without retraining
+    np.savez(args.out / "valid_logp_seeds.npz", strategy=np.stack(ens_s), emotion=np.stack(ens_e))
     np.savez(args.out / "norm.npz", mean=mean, std=std, prior=prior)
 
 
