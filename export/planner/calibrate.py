@@ -5,14 +5,18 @@ strategy distribution. A trained head over-predicts the frequent strategies (Pro
 Suggestions, Question, Others); a bias shifts the argmax towards the neglected ones. Candidates:
 
 - ``tau``: ``-tau * log(train prior)`` for tau in 0, 0.1, ..., 1 (logit adjustment, one knob);
-- ``match``: the bias whose argmax histogram matches the gold histogram of valid (iterative
-  proportional fitting of the predicted shares: minimises the argmax KL). A per-class shift of
+- ``match``: the bias whose argmax histogram on the valid contexts matches the strategy mix of
+  the train labels (iterative proportional fitting of the predicted shares; the valid labels are
+  not used by the fit, only to score it; train and valid mixes differ by KL 0.002). A per-class shift of
   the log-probabilities is the Lagrangian form of "the most accurate argmax rule with a given
   predicted mix", so this is close to the most accurate way to predict the gold mix;
 - ``matchA``: ``A`` times the ``match`` bias (A = 0.25, 0.5, 0.75), points between the trained
   head and the matched one;
 - ``macro``: coordinate ascent on valid macro-F1, started from ``match``, accuracy kept within
-  ``--max-acc-drop`` of the uncalibrated head and the argmax KL within ``--max-kl``.
+  ``--max-acc-drop`` of the uncalibrated head and the argmax KL within ``--max-kl``. Reported
+  only, never chosen: it is the one candidate that fits 8 numbers to the valid labels, and the
+  cross-validation shows that it does not carry over (it loses about 1 macro-F1 point on unseen
+  dialogues and 1-2 accuracy points against ``match``).
 
 Each fitted method is also cross-validated (fit on half of the valid dialogues, score the other
 half, both ways) so that the report shows what the 8 fitted numbers are worth on unseen
@@ -51,14 +55,15 @@ def scores(logp: np.ndarray, gold: np.ndarray, bias: np.ndarray) -> dict[str, fl
     }
 
 
-def fit_match(logp: np.ndarray, gold: np.ndarray, iters: int = 400) -> np.ndarray:
-    """Bias whose argmax shares approach the gold shares (damped multiplicative updates)."""
-    target = np.bincount(gold, minlength=N_CLASSES) / len(gold)
+def fit_match(logp: np.ndarray, target: np.ndarray, iters: int = 400) -> np.ndarray:
+    """Bias whose argmax shares approach ``target`` (damped multiplicative updates)."""
+    from esc_edge.eval.metrics import kl_divergence
+
     bias = np.zeros(N_CLASSES)
     best = (np.inf, bias.copy())
     for i in range(iters):
-        pred = np.bincount((logp + bias).argmax(1), minlength=N_CLASSES) / len(gold)
-        kl = scores(logp, gold, bias)["kl_pred_gold"]
+        pred = np.bincount((logp + bias).argmax(1), minlength=N_CLASSES) / len(logp)
+        kl = kl_divergence(pred, target)
         if kl < best[0]:
             best = (kl, bias.copy())
         step = 0.5 / (1 + i / 50)
@@ -99,7 +104,7 @@ def fit(
 ) -> np.ndarray:
     if method.startswith("tau"):
         return -float(method[3:]) * np.log(prior)
-    match = fit_match(logp, gold)
+    match = fit_match(logp, prior)
     if method == "match":
         return match
     if method.startswith("match"):
@@ -164,8 +169,9 @@ def calibrate(
     # "kl": the predicted strategy mix must be within max_kl of the gold mix (a project target);
     # among those, the best macro-F1. "acc": the best macro-F1 whose accuracy is within
     # max_acc_drop of the uncalibrated head (the whole-dialogue planner's rule).
-    near_acc = [r for r in rows if r["valid_cv"]["accuracy"] >= base_acc - args.max_acc_drop]
-    near_kl = [r for r in rows if r["valid_cv"]["kl_pred_gold"] <= args.max_kl]
+    selectable = [r for r in rows if r["method"] != "macro"]
+    near_acc = [r for r in selectable if r["valid_cv"]["accuracy"] >= base_acc - args.max_acc_drop]
+    near_kl = [r for r in selectable if r["valid_cv"]["kl_pred_gold"] <= args.max_kl]
     picks = {
         "acc": max(near_acc, key=lambda r: r["valid_cv"]["macro_f1"]),
         "kl": max(near_kl or near_acc, key=lambda r: r["valid_cv"]["macro_f1"]),

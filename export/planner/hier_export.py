@@ -6,10 +6,12 @@ The head goes to numpy (``hier_head.npz`` + ``hier.json``); the encoder is the s
 reference (fp32 torch encoder + torch head, the probabilities ``hier_train.py`` saved) on every
 VALID example; unless the strategy argmax agrees on >= 99 %, nothing is written (exit 1).
 
-The logit-adjustment strength tau is chosen on valid with the shipped planner's rule: the best
-macro-F1 whose accuracy is within ``--max-acc-drop`` of tau = 0.
+The strategy calibration is fitted on valid by ``calibrate.py`` (default rule: the best
+cross-validated macro-F1 whose predicted strategy mix is within KL 0.05 of the gold mix) and
+written as ``strategy_bias`` into ``hier.json``; the head file's ``strategy_adjust`` stays zero.
+``--rule acc`` picks the best macro-F1 within ``--max-acc-drop`` accuracy of the uncalibrated head.
 
-    python -m export.planner.hier_export --run /work/runs/planner_hier/gru_tuned
+    python -m export.planner.hier_export --run /work/runs/planner_cal/k20_s5
 """
 
 from __future__ import annotations
@@ -59,18 +61,15 @@ def member_arrays(state: dict[str, Any]) -> dict[str, np.ndarray]:
     }
 
 
-def choose_tau(rows: list[dict[str, float]], max_drop: float) -> dict[str, float]:
-    base = next(r for r in rows if r["tau"] == 0.0)["accuracy"]
-    eligible = [r for r in rows if r["accuracy"] >= base - max_drop]
-    return max(eligible, key=lambda r: r["macro_f1"])
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--run", type=Path, required=True, help="hier_train.py output directory")
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     p.add_argument("--model-dir", type=Path, default=MODEL_DIR, help="where the shipped encoder lives")
     p.add_argument("--max-acc-drop", type=float, default=0.01)
+    p.add_argument("--max-kl", type=float, default=0.05)
+    p.add_argument("--rule", choices=("kl", "acc"), default="kl", help="calibration rule (calibrate.py)")
+    p.add_argument("--seeds", default="", help="comma-separated seed positions to ship (default all)")
     p.add_argument("--limit", type=int, default=0, help="gate on the first N valid examples only (debug)")
     args = p.parse_args(argv)
 
@@ -81,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     from esc_edge.planner.features import FEATURES_VERSION
     from esc_edge.planner.hier import CONFIG_FILE, CONFIG_FORMAT, HierPlanner
     from esc_edge.planner.strategies import NAMES
+    from export.planner.calibrate import calibrate, valid_labels
     from export.planner.data import EMOTIONS, load_examples
 
     summary = json.loads((args.run / "summary.json").read_text())
@@ -88,17 +88,30 @@ def main(argv: list[str] | None = None) -> int:
     if train_args["arch"] != "gru":
         raise SystemExit("only the GRU head has a numpy runtime")
     norm = np.load(args.run / "norm.npz")
-    chosen = choose_tau(summary["tau_rows"], args.max_acc_drop)
-    tau = float(chosen["tau"])
-    adjust = tau * np.log(norm["prior"])
-    log(f"tau {tau}: valid (torch) {json.dumps(chosen)}")
+    positions = [int(i) for i in args.seeds.split(",")] if args.seeds else list(range(len(summary["seeds"])))
+    seeds = [summary["seeds"][i]["seed"] for i in positions]
+    if (args.run / "valid_logp_seeds.npz").exists():
+        per_seed = np.load(args.run / "valid_logp_seeds.npz")
+        ref_logp = np.log(np.exp(per_seed["strategy"][positions]).mean(0))
+        ref_e = np.exp(per_seed["emotion"][positions]).mean(0)
+    elif args.seeds:
+        raise SystemExit("--seeds needs RUN/valid_logp_seeds.npz (written by hier_train.py)")
+    else:  # runs from before the per-seed file: the saved ensemble of all seeds
+        reference = np.load(args.run / "valid_logp.npz")
+        ref_logp, ref_e = reference["strategy"], np.exp(reference["emotion"])
+    gold_valid, groups = valid_labels(args.data_dir)
+    calibration = calibrate(ref_logp, gold_valid, groups, norm["prior"], args, log=log)
+    (args.run / "calibration.json").write_text(json.dumps(calibration, indent=1) + "\n")
+    chosen = calibration["chosen"]
+    bias = np.asarray(chosen["bias"], dtype=np.float64)
+    log(f"calibration {chosen['method']} ({calibration['rule']}): {json.dumps(chosen)}")
 
     arrays: dict[str, np.ndarray] = {
         "emb_mean": norm["mean"].astype(np.float32),
         "emb_std": norm["std"].astype(np.float32),
-        "strategy_adjust": adjust.astype(np.float64),
+        # the calibration lives in hier.json (strategy_bias), where it can be read and edited
+        "strategy_adjust": np.zeros(len(NAMES)),
     }
-    seeds = [s["seed"] for s in summary["seeds"]]
     for i, seed in enumerate(seeds):
         state = torch.load(args.run / f"head_seed{seed}.pt", map_location="cpu")
         for key, value in member_arrays(state).items():
@@ -121,15 +134,20 @@ def main(argv: list[str] | None = None) -> int:
         "utterance_text": "[speaker] text (whitespace-normalised, 600 chars), encoded alone, mean pooled",
         "head": f"GRU (hidden {train_args['hidden']}) over the last k utterances + strategy_features; "
         f"{len(seeds)} seed members averaged",
-        "logit_adjust_tau": tau,
+        "strategy_bias": {name: float(b) for name, b in zip(NAMES, bias, strict=True)},
+        "calibration": {
+            "method": chosen["method"],
+            "rule": calibration["rule"],
+            "valid": chosen["valid"],
+            "valid_cv": chosen["valid_cv"],
+        },
         "train_args": train_args,
+        "seeds": seeds,
         "licence": "CC BY-NC 4.0 (trained on ESConv): non-commercial use only",
     }
-    reference = np.load(args.run / "valid_logp.npz")
-    ref_s = reference["strategy"] - adjust
+    ref_s = ref_logp + bias
     ref_s = np.exp(ref_s - ref_s.max(1, keepdims=True))
     ref_s /= ref_s.sum(1, keepdims=True)
-    ref_e = np.exp(reference["emotion"])
 
     with tempfile.TemporaryDirectory() as tmp:
         stage = Path(tmp)
@@ -167,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
             },
             "runtime_valid_per_class_f1": runtime_report["per_class_f1"],
             "runtime_valid_emotion": {k: emotion_report[k] for k in ("accuracy", "macro_f1")},
-            "torch_valid": chosen,
+            "torch_valid": {"calibration": chosen["method"], **chosen["valid"]},
             "seconds": round(seconds, 1),
             "cache": {"hits": planner.cache.hits, "misses": planner.cache.misses},
         }
