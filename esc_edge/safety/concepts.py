@@ -278,7 +278,10 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
         r"face (?:is )?drooping|drooping on one side|droopy face|one side of (?:his|her|my) face|"
         r"words (?:are )?coming out wrong|slurring|slurred|cant speak properly|cant lift (?:his|her|my) arm|"
         r"cara caida|no puede hablar bien|visage (?:tombe|paralyse)|ne peut plus parler|gesicht hangt|"
-        r"nicht mehr richtig sprechen|arm hangt|rosto caido|nao consegue falar",
+        r"nicht mehr richtig sprechen|arm hangt|rosto caido|nao consegue falar|no puede mover el lado|"
+        r"cant move (?:his|her|my) (?:right|left) (?:side|arm)|ne peut plus bouger|"
+        r"kann (?:\w+ )?nicht (?:mehr )?"
+        r"bewegen|nao consegue mexer|habla raro|parle bizarrement|spricht komisch|fala enrolado",
         r"脸歪|口齿不清|说话不清|半边脸|嘴歪",
     ),
     "diabetic": _terms(
@@ -291,11 +294,13 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
     ),
     "chest": _terms(
         r"chest (?:is )?(?:crushing|pain|hurts|tight)|crushing (?:chest )?pain|mal a la poitrine|"
-        r"dolor (?:de|en el) pecho|brustschmerz\w*|schmerzen in der brust|dor no peito",
+        r"dolor (?:de|en el) pecho|brustschmerz\w*|schmerzen in der brust|dor no peito|"
+        r"douleur (?:dans|a) la poitrine|mal au (?:coeur|thorax)|dolor en el pecho|aperto no peito",
         r"胸口疼|胸痛|胸口痛",
     ),
     "chest_more": _terms(
         r"left arm|my arm|jaw|sweating|transpire|suda|sudando|schwitzt|suando|cant breathe|short of breath|"
+        r"dans le bras|en el brazo|in den arm|no braco|"
         r"collapsed",
         r"出汗|左臂",
     ),
@@ -321,6 +326,53 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
         r"allein|alone for|home alone|by themselves|seit gestern|seit tagen|for days|all day|since yesterday|"
         r"solos?|solas?|seuls?|seules?|sozinh\w*|todo el dia|toute la journee|den ganzen tag|o dia todo",
         r"一整天|好几个小时|好几天",
+    ),
+    # A farewell: someone asked to look after what is left, the speaker leaving and not coming back.
+    "care_for": _terms(
+        r"take care of (?:my|the) \w+ (?:for me|when|after)|look after (?:my|the) \w+ for me|feed (?:my|the) "
+        r"(?:cat|dog|fish)|tell (?:them|her|him|mum|mom|dad|my \w+) (?:that )?i love(?:d)? (?:them|her|him|"
+        r"you)|"
+        r"cuida (?:a |de )?(?:mi|mis|meu|minha|meus|minhas) \w+ por (?:mi|mim)|cuidad a mi|dile a (?:mi|mis) "
+        r"\w+ que (?:la|lo|los|les) quiero|prends soin de (?:mon|ma|mes) \w+|dites a (?:mes|ma|mon) \w+ que "
+        r"je (?:les|l)? ?aime|kummer dich um (?:meine|meinen|mein) \w+|sag (?:meiner|meinem|meinen) \w+ "
+        r"(?:dass ich|ich) (?:sie|ihn) (?:liebe|lieb)|diga (?:a|pra|para) (?:minha|meu) \w+ que eu (?:amo|"
+        r"te amo)|"
+        r"not your fault|none of (?:it|this) (?:is|was) your fault|no (?:fue|es) (?:tu|su) culpa|"
+        r"(?:ce nest|cetait) pas (?:ta|sa|votre) faute|nicht (?:deine|ihre|seine) schuld|nao (?:foi|e) "
+        r"culpa (?:sua|dela|dele|tua)",
+        r"帮我照顾|替我照顾|照顾好我的|告诉我(?:妈|爸|父母|家人)我爱|不是你的错|不是他们的错",
+    ),
+    "leaving": _terms(
+        r"heading out now|im going now|im off now|leaving now|i have to go now|ya me voy|me voy ya|"
+        r"je men vais|je pars maintenant|ich gehe jetzt|ich bin dann weg|eu vou embora|to indo embora|ja vou",
+        r"我要走了|我走了|我先走了",
+    ),
+    "no_return": _terms(
+        r"not coming back|wont be back|wont come back|never coming back|no voy a volver|no vuelvo|"
+        r"je ne reviendrai pas|je reviendrai pas|ich komme nicht (?:mehr )?zuruck|nao vou voltar|"
+        r"nao volto mais|or ever|ever again",
+        r"不会回来了|不回来了|再也不回来",
+    ),
+    "farewell": _terms(
+        r"goodbye|bye|farewell|adios|adieu|despedida|auf wiedersehen|lebwohl|tschuss|adeus|tchau|sorry for "
+        r"everything|perdoname|perdon por todo|pardon pour tout|verzeih mir|me perdoa|desculpa por tudo",
+        r"再见|永别|对不起",
+    ),
+    "stockpile": _terms(
+        r"stockpil\w*|hoard\w*|been saving|saved up|collecting|guardadas|guardado|ahorrando|juntando|"
+        r"mis de cote|garde de cote|gesammelt|gehortet|aufgehoben|guardando|juntei|juntando",
+        r"攒|存了|囤",
+    ),
+    "how_many": _terms(
+        r"how many (?:pills|tablets|of (?:them|my \w+))|cuantas (?:pastillas|pildoras)|combien de "
+        r"(?:cachets|comprimes|pilules)|wie viele tabletten|quantos (?:comprimidos|remedios)",
+        r"要吃多少|吃多少片|多少片",
+    ),
+    "day": _terms(
+        r"tonight|tomorrow|friday|saturday|sunday|monday|tuesday|wednesday|thursday|this weekend|"
+        r"esta noche|manana|el viernes|el sabado|el domingo|ce soir|demain|vendredi|samedi|dimanche|"
+        r"heute nacht|morgen|freitag|samstag|sonntag|hoje a noite|amanha|sexta|sabado|domingo|fim de semana",
+        r"今晚|明天|周五|周六|周日|星期五|星期六|星期天|周末",
     ),
     "street": _terms(r"coke|cocaine|mdma|molly|ecstasy|bars|meth|ghb|ket|xanax|pills|meds|tabs|lines|g"),
     "did": _terms(r"did|done|had|took|taken|snorted|used|smoked|injected|dropped"),
@@ -410,6 +462,11 @@ COMBOS: tuple[Combo, ...] = (
     Combo("seizure_long", "medical", "emergency", 0.75, ("seizure", "not_stopping")),
     Combo("anaphylaxis", "medical", "emergency", 0.75, ("swelling",)),
     Combo("too_much", "medical", "act", 0.65, ("did", "too_much", "street")),
+    Combo("farewell_care", "suicide", "goodbye", 0.6, ("care_for",), ("leaving", "no_return", "farewell")),
+    Combo("farewell_gone", "suicide", "goodbye", 0.55, ("farewell", "no_return")),
+    Combo("farewell_leaving", "suicide", "goodbye", 0.45, ("farewell", "leaving"), ("care_for", "no_return")),
+    Combo("stockpile_day", "suicide", "plan", 0.6, ("stockpile", "drug"), ("day", "how_many", "all")),
+    Combo("how_many_day", "suicide", "plan", 0.6, ("how_many",), ("day", "stockpile")),
 )
 
 

@@ -2379,7 +2379,9 @@ BENIGN = compile_rule(
     r"estate planning|adulting|fixing|repairing|gutters?|shingles|antenna|satellite dish|solar panels|"
     r"leaving the company|leaving for|any tips|now that (?:the baby|we|i)|mortgage|bought a house|"
     r"bbq|barbecue|concert|me mudo|mudar de emprego|vou mudar|fotos?|vista|"
-    r"paisaje|la vue|wunderschon|consertando|arreglando|reparer)\b|拍|夜景|风景"
+    r"paisaje|la vue|wunderschon|consertando|arreglando|reparer|tomando el sol|sunbathing|picnic|"
+    r"mit (?:meinem|einem) buch|reading|leyendo|lisant|lendo|transito|trafico|traffic|stau|bouchon|"
+    r"marathon|cheer|parade|festival)\b|拍|夜景|风景|晒太阳|看书|堵车"
 )
 # Hypotheticals and how-to questions: "what should I do if I find someone unconscious?"
 HYPOTHETICAL = compile_rule(
