@@ -332,7 +332,8 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
         r"take care of (?:my|the) \w+ (?:for me|when|after)|look after (?:my|the) \w+ for me|feed (?:my|the) "
         r"(?:cat|dog|fish)|tell (?:them|her|him|mum|mom|dad|my \w+) (?:that )?i love(?:d)? (?:them|her|him|"
         r"you)|"
-        r"cuida (?:a |de )?(?:mi|mis|meu|minha|meus|minhas) \w+ por (?:mi|mim)|cuidad a mi|dile a (?:mi|mis) "
+        r"cuida (?:a |de |do |da )?(?:mi|mis|meu|minha|meus|minhas) \w+ por (?:mi|mim)|cuidad a mi|"
+        r"dile a (?:mi|mis) "
         r"\w+ que (?:la|lo|los|les) quiero|prends soin de (?:mon|ma|mes) \w+|dites a (?:mes|ma|mon) \w+ que "
         r"je (?:les|l)? ?aime|kummer dich um (?:meine|meinen|mein) \w+|sag (?:meiner|meinem|meinen) \w+ "
         r"(?:dass ich|ich) (?:sie|ihn) (?:liebe|lieb)|diga (?:a|pra|para) (?:minha|meu) \w+ que eu (?:amo|"
@@ -404,6 +405,9 @@ class Combo:
     needs: tuple[str, ...]
     any_of: tuple[str, ...] = ()
     none_of: tuple[str, ...] = ()
+    # Farewells and plans are often spread over short sentences ("Sorry. I'm going now."): these
+    # combinations are looked for in the whole message instead of one clause.
+    message: bool = False
 
 
 COMBOS: tuple[Combo, ...] = (
@@ -462,18 +466,45 @@ COMBOS: tuple[Combo, ...] = (
     Combo("seizure_long", "medical", "emergency", 0.75, ("seizure", "not_stopping")),
     Combo("anaphylaxis", "medical", "emergency", 0.75, ("swelling",)),
     Combo("too_much", "medical", "act", 0.65, ("did", "too_much", "street")),
-    Combo("farewell_care", "suicide", "goodbye", 0.6, ("care_for",), ("leaving", "no_return", "farewell")),
-    Combo("farewell_gone", "suicide", "goodbye", 0.55, ("farewell", "no_return")),
-    Combo("farewell_leaving", "suicide", "goodbye", 0.45, ("farewell", "leaving"), ("care_for", "no_return")),
-    Combo("stockpile_day", "suicide", "plan", 0.6, ("stockpile", "drug"), ("day", "how_many", "all")),
-    Combo("how_many_day", "suicide", "plan", 0.6, ("how_many",), ("day", "stockpile")),
+    Combo(
+        "farewell_care",
+        "suicide",
+        "goodbye",
+        0.6,
+        ("care_for",),
+        ("leaving", "no_return", "farewell"),
+        message=True,
+    ),
+    Combo("farewell_gone", "suicide", "goodbye", 0.55, ("farewell", "no_return"), message=True),
+    Combo(
+        "farewell_leaving",
+        "suicide",
+        "goodbye",
+        0.45,
+        ("farewell", "leaving"),
+        ("care_for", "no_return"),
+        message=True,
+    ),
+    Combo(
+        "stockpile_day",
+        "suicide",
+        "plan",
+        0.6,
+        ("stockpile", "drug"),
+        ("day", "how_many", "all"),
+        message=True,
+    ),
+    Combo("how_many_day", "suicide", "plan", 0.6, ("how_many",), ("day", "stockpile"), message=True),
 )
 
 
-def concepts_in(clause: str, cancels: list[tuple[int, int]]) -> set[str]:
-    """Concepts with at least one mention in ``clause`` that no idiom or negation covers."""
+def concepts_in(clause: str, cancels: list[tuple[int, int]], names: frozenset[str] | None = None) -> set[str]:
+    """Concepts (of ``names``, default all) with at least one mention in ``clause`` that no idiom
+    or negation covers."""
     found: set[str] = set()
     for name, pattern in CONCEPTS.items():
+        if names is not None and name not in names:
+            continue
         for match in pattern.finditer(clause):
             start, end = match.span()
             if not any(c_start < end and start < c_end for c_start, c_end in cancels):
@@ -482,12 +513,21 @@ def concepts_in(clause: str, cancels: list[tuple[int, int]]) -> set[str]:
     return found
 
 
-def combos_in(clause: str, cancels: list[tuple[int, int]]) -> list[Combo]:
-    present = concepts_in(clause, cancels)
+def combos_in(clause: str, cancels: list[tuple[int, int]], *, message: bool = False) -> list[Combo]:
+    """Combinations present in ``clause`` (or, with ``message``, the message-wide ones in the
+    whole message)."""
+    present = concepts_in(clause, cancels, _MESSAGE_CONCEPTS if message else None)
     return [
         combo
         for combo in COMBOS
-        if all(n in present for n in combo.needs)
+        if combo.message == message
+        and all(n in present for n in combo.needs)
         and (not combo.any_of or any(n in present for n in combo.any_of))
         and not any(n in present for n in combo.none_of)
     ]
+
+
+# Only the concepts the message-wide combinations use are looked for in the whole message.
+_MESSAGE_CONCEPTS = frozenset(
+    name for combo in COMBOS if combo.message for name in (*combo.needs, *combo.any_of, *combo.none_of)
+)

@@ -142,8 +142,7 @@ def _damping(rule: lx.Rule, clause: str, flags: _MessageFlags) -> float:
     return factor
 
 
-def _clause_signals(clause: str, flags: _MessageFlags) -> list[Signal]:
-    cancels = _cancel_spans(clause)
+def _clause_signals(clause: str, flags: _MessageFlags, cancels: list[tuple[int, int]]) -> list[Signal]:
     third = bool(lx.THIRD_PARTY.search(clause))
     found: list[Signal] = []
     for rule in lx.RULES:
@@ -157,22 +156,28 @@ def _clause_signals(clause: str, flags: _MessageFlags) -> list[Signal]:
                     category = "child_risk"
                 found.append(Signal(category, rule.signal, weight, third, match.group(0)))
             break
-    # Concept combinations: the same situation in words no phrase rule anticipated. One per kind
-    # of evidence per clause, so two combinations of one situation do not count twice.
+    found.extend(_combo_signals(clause, cancels, flags, third, message=False))
+    return found
+
+
+def _combo_signals(
+    text: str, cancels: list[tuple[int, int]], flags: _MessageFlags, third: bool, *, message: bool
+) -> list[Signal]:
+    """Concept combinations: the same situation in words no phrase rule anticipated. One per kind
+    of evidence, so two combinations of one situation do not count twice."""
     best: dict[tuple[str, str], Signal] = {}
     # The broad net is not cast over jokes and stories: the phrase rules judge those alone.
-    netted = not flags.joke and not lx.FRAME.search(clause)
+    netted = not flags.joke and not lx.FRAME.search(text)
     # A story told in the third person ("she stood on the edge") is not netted either.
-    netted = netted and not (flags.framed and not FIRST_PERSON.search(clause))
-    for combo in combos_in(clause, cancels) if netted else ():
+    netted = netted and not (flags.framed and not FIRST_PERSON.search(text))
+    for combo in combos_in(text, cancels, message=message) if netted else ():
         pseudo = lx.Rule(combo.category, combo.signal, combo.weight, _NO_PATTERN)
-        weight = combo.weight * _damping(pseudo, clause, flags)
+        weight = combo.weight * _damping(pseudo, text, flags)
         category = "child_risk" if flags.child_self and combo.category == "abuse" else combo.category
         key = (category, combo.signal)
         if weight >= _MIN_WEIGHT and (key not in best or best[key].weight < weight):
             best[key] = Signal(category, combo.signal, weight, third, "concept:" + combo.name)
-    found.extend(best.values())
-    return found
+    return list(best.values())
 
 
 def _third_party(best: Signal) -> bool:
@@ -213,18 +218,28 @@ def assess_rules(text: str, *, context: float = 0.0) -> RuleResult:
     if not parts:
         return RuleResult()
     flags = _MessageFlags.of(folded, parts)
-    signals = [
-        sig
-        for i, part in enumerate(parts)
-        for sig in _clause_signals(part, _clause_flags(flags, folded, parts, i))
-    ]
+    signals: list[Signal] = []
+    # Idioms and negations per clause, and the same spans in the joined message (offsets shifted).
+    cancels: list[list[tuple[int, int]]] = []
+    joined_cancels: list[tuple[int, int]] = []
+    offset = 0
+    for i, part in enumerate(parts):
+        spans = _cancel_spans(part)
+        cancels.append(spans)
+        joined_cancels.extend((start + offset, end + offset) for start, end in spans)
+        offset += len(part) + 1
+        signals.extend(_clause_signals(part, _clause_flags(flags, folded, parts, i), spans))
+    joined = " ".join(parts)
+    signals += _combo_signals(
+        joined, joined_cancels, flags, bool(lx.THIRD_PARTY.search(joined)), message=True
+    )
     score, level = combine(signals, [context] if context > 0 else [])
     injection = bool(lx.INJECTION.search(parts[0]) or lx.INJECTION.search(" ".join(parts)))
     damping = _message_damping(flags, parts)
     primary = [s for s in signals if s.signal not in lx.BOOSTERS]
     # An idiom or a negation the rules recognised ("end it with him", "not suicidal") that leaves
     # no strong sign behind: the classifier only sees the danger words, so it counts for less.
-    if max((s.weight for s in primary), default=0.0) < _BOOST_FLOOR and any(map(_cancel_spans, parts)):
+    if max((s.weight for s in primary), default=0.0) < _BOOST_FLOOR and any(cancels):
         damping *= _IDIOM_DAMPING
     if not primary:
         return RuleResult(score, None, False, signals, injection, level, damping)
