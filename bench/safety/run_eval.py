@@ -5,6 +5,10 @@
 Reports recall per category and false-positive rate per kind, for the whole set and separately
 for the dev split (examples the rules were tuned on) and the holdout split, plus latency (wall
 clock and CPU time per message, single thread) and a stress check on hostile inputs.
+
+Blind sets are scored once per detector and then spent: ``holdout9.jsonl`` was scored before and
+after round 5 and is development data from round 6 on (rules were written against its misses);
+``holdout10*.jsonl`` is the next blind set, written without the detector and scored by the lead.
 """
 
 from __future__ import annotations

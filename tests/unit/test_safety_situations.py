@@ -50,6 +50,9 @@ def flagged(text: str) -> tuple[bool, str | None]:
         ("my mum's face is drooping on one side and her speech is slurred", "medical"),
         ("mixed bleach with another cleaner and now i'm coughing and can't breathe", "medical"),
         ("the CO alarm is beeping and all of us are dizzy with headaches", "medical"),
+        # a farewell spread over short sentences is one situation
+        ("Sorry for everything. Please look after my cat for me. I'm not coming back.", "suicide"),
+        ("j'ai gardé de côté mes cachets depuis des mois. ce soir.", "suicide"),
     ],
 )
 def test_new_situations_are_crises(text: str, category: str) -> None:
@@ -79,6 +82,8 @@ def test_new_situations_are_crises(text: str, category: str) -> None:
         "I gave my old bike to my neighbour's kid",
         "recorded a video message for my parents' anniversary, it plays at the party tonight",
         "i'm on the roof fixing the gutter right now",
+        "Bye! Look after my cat for me while I'm in Spain, back on the 12th.",
+        "I've been saving my vitamins in a jar. Friday is pizza night.",
         "nothing worth jumping ship for, the grass only looks greener on the other side of the fence",
     ],
 )
