@@ -631,6 +631,218 @@ VENT += [
 ]
 
 
+# Round 6: situations composed in Spanish, French, German, Portuguese and Chinese, each with its
+# everyday twin, so the n-gram model learns the situations and not only English words. Slots:
+# {t} a time, {w} someone the speaker threatens, {k} a child, {h} a household hazard.
+ML_SLOTS: dict[str, dict[str, list[str]]] = {
+    "es": {
+        "t": ["", " esta noche", " mañana", " ahora", " el viernes", " cuando se duerman todos"],
+        "w": ["mi jefe", "mi ex", "mi padrastro", "mi vecino", "ese tipo", "mi cuñado"],
+        "k": ["hijo", "bebé", "hija", "hermanito", "niño de 2 años"],
+        "h": [
+            "una pila",
+            "lejía",
+            "el detergente",
+            "las pastillas de la abuela",
+            "un imán",
+            "el jarabe entero",
+        ],
+    },
+    "fr": {
+        "t": ["", " ce soir", " demain", " maintenant", " vendredi", " quand tout le monde dormira"],
+        "w": ["mon patron", "mon ex", "mon beau-père", "mon voisin", "ce type", "mon frère"],
+        "k": ["fils", "bébé", "fille", "petit frère", "enfant de 2 ans"],
+        "h": ["une pile bouton", "de la javel", "du produit vaisselle", "les cachets de mamie", "un aimant"],
+    },
+    "de": {
+        "t": ["", " heute Nacht", " morgen", " jetzt", " am Freitag", " wenn alle schlafen"],
+        "w": [
+            "meinen Chef",
+            "meinen Ex",
+            "meinen Stiefvater",
+            "meinen Nachbarn",
+            "den Typen",
+            "meinen Bruder",
+        ],
+        "k": ["Sohn", "Baby", "Tochter", "kleiner Bruder", "Kind"],
+        "h": ["eine Knopfbatterie", "Bleiche", "Spülmittel", "Omas Tabletten", "einen Magneten", "Lampenöl"],
+    },
+    "pt": {
+        "t": ["", " hoje à noite", " amanhã", " agora", " na sexta", " quando todo mundo dormir"],
+        "w": ["meu chefe", "meu ex", "meu padrasto", "meu vizinho", "esse cara", "meu cunhado"],
+        "k": ["filho", "bebê", "filha", "irmãozinho", "filho de 2 anos"],
+        "h": ["uma bateria", "água sanitária", "detergente", "o remédio da avó", "um ímã"],
+    },
+    "zh": {
+        "t": ["", "今晚", "明天", "现在", "周五", "等大家睡了"],
+        "w": ["我老板", "我前任", "我继父", "邻居", "那个人", "他"],
+        "k": ["儿子", "宝宝", "女儿", "弟弟", "两岁的孩子"],
+        "h": ["纽扣电池", "消毒液", "洗洁精", "奶奶的药", "磁铁", "老鼠药"],
+    },
+}
+ML_TEMPLATES: dict[str, tuple[list[str], list[str]]] = {
+    "es": (
+        [
+            "voy a quitarme la vida{t}",
+            "ya tengo todo listo, lo hago{t}",
+            "tengo todas las pastillas en la mano{t}",
+            "estoy en el borde del puente{t}",
+            "les dejé cartas a todos, mañana ya no voy a estar",
+            "cuiden a mi perro por mí, no voy a volver",
+            "ya compré la cuerda, es{t}",
+            "voy a matar a {w}{t}, ya tengo el cuchillo",
+            "le voy a pegar un tiro a {w}{t}",
+            "mi {k} se tragó {h}",
+            "mi {k} se bebió {h} y está vomitando",
+            "mi pareja me está pegando y me encerró en el cuarto",
+            "me tomé todas las pastillas hace una hora",
+            "mi papá no respira y no despierta",
+            "mi amiga me escribió que se va a matar{t} y no contesta",
+        ],
+        [
+            "si {w} me manda otro correo me tiro por la ventana jaja",
+            "mi madre me va a matar cuando vea mis notas",
+            "no voy a hacerme daño, solo estoy muy cansada",
+            "hace años pensé en matarme, hoy estoy bien",
+            "en la película el protagonista deja una carta y se va",
+            "les dejé cartas a mis amigos porque me mudo a otro país",
+            "compré cuerda para ir de camping{t}",
+            "estoy en el puente sacando fotos del atardecer",
+            "mi {k} se tragó un poco de agua en la piscina pero está bien",
+            "voy a matar el tiempo viendo series{t}",
+            "me muero de hambre, ¿pedimos pizza?",
+        ],
+    ),
+    "fr": (
+        [
+            "je vais me tuer{t}",
+            "tout est prêt, je le fais{t}",
+            "j'ai toutes mes boîtes de médicaments devant moi{t}",
+            "je suis sur le rebord de la fenêtre{t}",
+            "j'ai écrit mes lettres d'adieu, demain je ne serai plus là",
+            "prends soin de mon chat pour moi, je ne reviendrai pas",
+            "je vais tuer {w}{t}, j'ai le couteau dans mon sac",
+            "je vais mettre le feu chez {w}{t}",
+            "mon {k} a avalé {h}",
+            "mon {k} a bu {h} et il tousse",
+            "il me frappe et il m'a enfermée dans la chambre",
+            "j'ai avalé toute la plaquette il y a une heure",
+            "mon père ne respire plus",
+            "mon frère m'a envoyé un message d'adieu et ne répond plus",
+        ],
+        [
+            "si {w} m'envoie encore un mail je me jette par la fenêtre mdr",
+            "ma mère va me tuer quand elle verra mes notes",
+            "je ne vais pas me faire de mal, je suis juste épuisée",
+            "il y a des années j'ai voulu mourir, aujourd'hui ça va mieux",
+            "dans le film l'héroïne écrit une lettre d'adieu",
+            "j'ai écrit une lettre à ma mère pour son anniversaire",
+            "je suis sur le pont pour prendre des photos",
+            "je vais tuer le temps en lisant{t}",
+            "je meurs de faim, on commande une pizza ?",
+            "ce boulot me tue, vivement les vacances",
+        ],
+    ),
+    "de": (
+        [
+            "ich bringe mich{t} um",
+            "alles ist vorbereitet, ich mache es{t}",
+            "ich habe die ganzen Tabletten vor mir liegen{t}",
+            "ich stehe am Geländer der Brücke{t}",
+            "die Abschiedsbriefe sind geschrieben, morgen bin ich nicht mehr da",
+            "kümmer dich um meine Katze, ich komme nicht zurück",
+            "ich bringe {w}{t} um, das Messer liegt bereit",
+            "ich steche {w}{t} ab",
+            "mein {k} hat {h} verschluckt",
+            "mein {k} hat {h} getrunken und hustet",
+            "mein Mann schlägt mich gerade und hat mich eingesperrt",
+            "ich habe die ganze Packung genommen",
+            "mein Vater atmet nicht mehr",
+            "meine Freundin hat geschrieben, dass sie{t} springen will",
+        ],
+        [
+            "wenn {w} noch eine Mail schickt, springe ich aus dem Fenster haha",
+            "meine Mutter bringt mich um, wenn sie mein Zeugnis sieht",
+            "ich werde mir nichts antun, ich bin nur müde",
+            "vor Jahren wollte ich nicht mehr leben, heute geht es mir gut",
+            "im Film schreibt er einen Abschiedsbrief",
+            "ich habe mein Testament gemacht, weil wir ein Haus gekauft haben",
+            "ich stehe am Geländer und schaue auf den Fluss, wunderschön",
+            "die Hitze bringt mich um",
+            "ich sterbe vor Hunger",
+            "morgen nehme ich das Messer zum Kochkurs mit",
+        ],
+    ),
+    "pt": (
+        [
+            "vou me matar{t}",
+            "já tá tudo pronto, vou fazer isso{t}",
+            "tô com todos os remédios na mão{t}",
+            "tô na beira do telhado{t}",
+            "deixei cartas pra todo mundo, amanhã não vou estar mais aqui",
+            "cuida do meu cachorro por mim, eu não vou voltar",
+            "vou matar {w}{t}, já comprei a arma",
+            "vou esfaquear {w}{t}",
+            "meu {k} engoliu {h}",
+            "meu {k} bebeu {h} e tá vomitando",
+            "meu marido tá me batendo e me trancou no quarto",
+            "tomei a caixa inteira de remédio",
+            "meu pai não tá respirando",
+            "minha amiga disse que vai se matar{t} e não atende",
+        ],
+        [
+            "se {w} mandar mais um email eu me jogo da janela kkkk",
+            "minha mãe vai me matar quando ver minhas notas",
+            "não vou me machucar, só tô muito cansado",
+            "há anos eu pensei em me matar, hoje estou bem",
+            "no filme ela deixa uma carta de despedida",
+            "deixei uma carta de despedida pros colegas, vou mudar de emprego",
+            "tô no telhado consertando a antena",
+            "vou matar a saudade da minha avó{t}",
+            "tô morrendo de fome",
+            "esse calor vai me matar",
+        ],
+    ),
+    "zh": (
+        [
+            "我{t}就去死",
+            "都准备好了，{t}就做",
+            "药都在我手里了",
+            "我现在站在楼顶边上",
+            "遗书写好了，明天我就不在了",
+            "帮我照顾好我的猫，我不会回来了",
+            "我{t}要杀了{w}，刀已经准备好了",
+            "我要去捅死{w}",
+            "我{k}吞了{h}",
+            "我{k}喝了{h}，一直在吐",
+            "我老公在打我，还把我锁在房间里",
+            "我刚吃了一整瓶药",
+            "我爸没有呼吸了",
+            "我朋友说她{t}要跳楼，现在联系不上",
+        ],
+        [
+            "{w}再让我加班我就跳楼哈哈",
+            "我妈看到成绩会杀了我的",
+            "我不会伤害自己的，就是很累",
+            "几年前我想过自杀，现在好多了",
+            "电影里他留下遗书走了",
+            "我给爸妈写了一封信，感谢他们",
+            "我今晚要去桥上拍夜景",
+            "累死我了",
+            "笑死我了",
+            "我明天带刀去野营",
+        ],
+    ),
+}
+
+
+def _ml(rng: random.Random, crisis: bool) -> str:
+    lang = rng.choice(sorted(ML_TEMPLATES))
+    slots = ML_SLOTS[lang]
+    template = rng.choice(ML_TEMPLATES[lang][0 if crisis else 1])
+    return template.format(**{k: rng.choice(v) for k, v in slots.items()})
+
+
 def _fill(template: str, rng: random.Random) -> str:
     return template.format(
         n=rng.choice(["30", "40", "50", "60", "20", "100"]),
@@ -732,4 +944,12 @@ def generate(n_crisis: int, n_safe: int, filler: list[str], seed: int = 13) -> l
     for i in range(n_safe):
         text = _buried(rng, _safe, filler) if filler and i % 6 == 0 else _safe(rng)
         out.append((_slip(text, rng) if i % 4 == 1 else text, 0))
+    # A separate random stream, so the English examples above stay as they were.
+    ml_rng = random.Random(seed + 1)
+    for i in range(n_crisis // 8):
+        text = _ml(ml_rng, True)
+        out.append((_slip(text, ml_rng) if i % 4 == 1 else text, 1))
+    for i in range(n_safe // 8):
+        text = _ml(ml_rng, False)
+        out.append((_slip(text, ml_rng) if i % 4 == 1 else text, 0))
     return out

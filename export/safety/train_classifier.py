@@ -28,6 +28,7 @@ import collections
 import hashlib
 import json
 import random
+import re
 import sys
 import time
 from pathlib import Path
@@ -46,10 +47,14 @@ from esc_edge.safety.classifier import (  # noqa: E402
 )
 from esc_edge.safety.embedding import MODEL_FILE as HEAD_FILE  # noqa: E402
 from esc_edge.safety.embedding import EmbeddingHead, pack  # noqa: E402
+from esc_edge.safety.normalise import fold  # noqa: E402
 from esc_edge.safety.rules import assess_rules  # noqa: E402
 from export.safety.synth import _slip, generate  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
+# Measured sets whose texts must never be trained on, even when a template happens to write one:
+# the holdout split of the evaluation set and spent blind holdouts used as development data.
+NEVER_TRAIN = (REPO / "bench" / "safety" / "holdout9.jsonl",)
 DATA = REPO / "esc_edge" / "safety" / "data"
 Item = tuple[str, int, float]
 
@@ -61,6 +66,18 @@ def seeker_turns(path: Path) -> list[str]:
             dialogue = json.loads(line)
             turns.extend(t["text"] for t in dialogue["turns"] if t["speaker"] == "seeker")
     return [t for t in turns if len(t.split()) >= 3]
+
+
+def text_key(text: str) -> str:
+    return " ".join(re.findall(r"\w+", fold(text)))
+
+
+def held_out_keys(eval_set: Path | None) -> set[str]:
+    """Keys of texts that stay out of training (see NEVER_TRAIN)."""
+    keys = {text_key(str(r["text"])) for path in NEVER_TRAIN if path.exists() for r in read_rows(path)}
+    if eval_set is not None:
+        keys |= {text_key(str(r["text"])) for r in read_rows(eval_set) if r.get("split") == "holdout"}
+    return keys
 
 
 def read_rows(path: Path) -> list[dict[str, object]]:
@@ -238,7 +255,12 @@ def main() -> None:
         train_neg = [t for t in seeker_turns(args.esconv / "train.jsonl") if assess_rules(t).score < 0.5]
         valid_neg = seeker_turns(args.esconv / "valid.jsonl")
     filler = [t for t in train_neg if 4 <= len(t.split()) <= 25][:3000]
-    synth = generate(args.n_synthetic // 2, args.n_synthetic // 2, filler, seed=13)
+    never = held_out_keys(args.with_dev or REPO / "bench" / "safety" / "eval_set.jsonl")
+    synth = [
+        (t, y)
+        for t, y in generate(args.n_synthetic // 2, args.n_synthetic // 2, filler, seed=13)
+        if text_key(t) not in never
+    ]
     held = generate(1000, 1000, filler, seed=99)
     excluded = {str(r["text"]) for path in args.exclude for r in read_rows(path)}
     dev: list[tuple[str, int]] = []
