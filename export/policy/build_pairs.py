@@ -110,8 +110,6 @@ def sample_main(args: argparse.Namespace) -> int:
     settings = load_settings(
         {"policy": args.policy, "n_ctx": args.n_ctx, "seed": args.seed, "planner": "none"}
     )
-    if args.lora:
-        settings = settings.replace(lora=args.lora)
     log(f"shard {args.shard}/{args.shards}: {len(mine)} turns, {len(done)} done")
     with Supporter(settings, safety=PassThroughSafety()) as sup, args.out.open("a") as fh:
         tokenize = sup.generator.tokenize
@@ -281,8 +279,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     s.add_argument("--samples", type=int, default=4, help="sampled replies per turn")
     s.add_argument("--temperature", type=float, default=SAMPLE_TEMPERATURE)
     s.add_argument("--sft-steps", type=int, default=175, help="skip the turns SFT trained on")
-    s.add_argument("--policy", default="esc-smollm2-135m")
-    s.add_argument("--lora", type=Path, default=None, help="adapter GGUF (default: the policy's)")
+    s.add_argument("--policy", default="esc-smollm2-135m", help="registry policy (its packaged adapter)")
     s.add_argument("--n-ctx", type=int, default=448)
     p = sub.add_parser("pairs", help="score the candidates and write tokenised pairs")
     p.add_argument("samples_files", type=Path, nargs="+")
