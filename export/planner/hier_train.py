@@ -193,6 +193,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--emotion-weight", type=float, default=0.5)
     p.add_argument("--label-smoothing", type=float, default=0.0, help="on the strategy loss only")
+    p.add_argument(
+        "--loss-adjust",
+        type=float,
+        default=0.0,
+        help="logit-adjusted loss: train on logits + this * log(train prior), predict without it",
+    )
     p.add_argument("--seeds", default="0")
     p.add_argument("--out", type=Path, required=True)
     args = p.parse_args(argv)
@@ -212,6 +218,7 @@ def main(argv: list[str] | None = None) -> None:
     prior = np.bincount(train["y"], minlength=8) / len(train["y"])
     log(f"train {len(train['y'])} valid {len(valid['y'])} examples, k={args.k}")
     ens_s, ens_e, results = [], [], []
+    loss_shift = torch.from_numpy((args.loss_adjust * np.log(prior)).astype(np.float32))
     for seed in [int(s) for s in args.seeds.split(",")]:
         torch.manual_seed(seed)
         rng = np.random.default_rng(seed)
@@ -228,7 +235,7 @@ def main(argv: list[str] | None = None) -> None:
                 rows = order[b : b + args.batch_size]
                 s, e = model(*tensors(train, rows, mean, std))
                 loss = torch.nn.functional.cross_entropy(
-                    s, torch.from_numpy(train["y"][rows]), label_smoothing=args.label_smoothing
+                    s + loss_shift, torch.from_numpy(train["y"][rows]), label_smoothing=args.label_smoothing
                 )
                 loss = loss + args.emotion_weight * torch.nn.functional.cross_entropy(
                     e, torch.from_numpy(train["e"][rows])
