@@ -43,15 +43,16 @@ MAX_CONTEXT = 0.45
 # Learned evidence: nothing below CLF_FLOOR, rising linearly so that a prediction of CLF_ALONE
 # reaches the crisis threshold by itself, at most CLF_WEIGHT. Blind rounds showed word rules
 # missing a quarter to a half of new phrasings; the learned blend is what generalises. The levels
-# and the blend weight were chosen on dev data the models had not seen (out-of-fold predictions on
-# the hand-written corpus, and models trained without the probe/holdout rows of the dev split):
-# the most recall with hard-negative false alarms at <= 3% on those rows, about 5% on the corpus'
-# look-alikes and 0.3% on ESConv validation turns (docs/safety.md).
+# and the blend weight were chosen on data the models had not seen: out-of-fold predictions on the
+# hand-written corpus (4 folds, batches 1-6), ESConv validation turns and the eval set's holdout
+# split. Round 6 moved CLF_ALONE from 0.97 to 0.9 and the n-gram share from 0.5 to 0.7: +5.4 points
+# of out-of-fold recall for +0.6 points of false alarms on the corpus' look-alikes (docs/safety.md).
 CLF_FLOOR = 0.5
-CLF_ALONE = 0.97
+CLF_ALONE = 0.9
 CLF_WEIGHT = 0.6
-# Share of the hashed n-gram logit in the blend with the encoder head (see Blend).
-HASHED_WEIGHT = 0.5
+# Share of the hashed n-gram logit in the blend with the encoder head (see Blend): the n-grams read
+# every language we cover, the English encoder's static vectors mostly English.
+HASHED_WEIGHT = 0.7
 # Texts longer than this are assessed on their head and tail windows plus a sampled middle:
 # keeps a 500k-character paste linear and bounded in time.
 MAX_ASSESSED_CHARS = 20_000

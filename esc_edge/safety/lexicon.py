@@ -2382,7 +2382,8 @@ BENIGN = compile_rule(
     r"paisaje|la vue|wunderschon|consertando|arreglando|reparer|tomando el sol|sunbathing|picnic|"
     r"mit (?:meinem|einem) buch|reading|leyendo|lisant|lendo|transito|trafico|traffic|stau|bouchon|"
     r"marathon|cheer|parade|festival|back on the \d+\w*|while (?:im|i am|were|we are) (?:in|at|away)|"
-    r"while (?:i|we) (?:travel|am away|are away))\b|拍|夜景|风景|晒太阳|看书|堵车"
+    r"while (?:i|we) (?:travel|am away|are away)|cheating|cheated on me|break up with|breaking up with|"
+    r"dump (?:him|her))\b|拍|夜景|风景|晒太阳|看书|堵车"
 )
 # Hypotheticals and how-to questions: "what should I do if I find someone unconscious?"
 HYPOTHETICAL = compile_rule(

@@ -50,21 +50,7 @@ RULE_FALSE_ALARMS = {
 PILL_ORGANISER = "i counted my tablets into the weekly box, all sorted"
 
 
-# Missed by the shipped models (trained on all three corpus batches): blend 0.95, just under the
-# 0.97 at which the learned layer decides alone, and no rule fires. The models trained on the
-# first two batches caught it (0.998); kept visible rather than dropped.
-NARROW_MISS = "sorted out who gets my cat. after tonight it wont matter"
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        pytest.param(t, marks=pytest.mark.xfail(strict=True, reason="learned 0.95 < 0.97"))
-        if t == NARROW_MISS
-        else t
-        for t in PARAPHRASES
-    ],
-)
+@pytest.mark.parametrize("text", PARAPHRASES)
 def test_unseen_paraphrases_are_crises(check: LayeredSafetyCheck, text: str) -> None:
     assert check.assess(Conversation(), text).crisis
 
@@ -83,8 +69,10 @@ def test_the_learned_layer_catches_what_the_rules_miss(check: LayeredSafetyCheck
 
 
 @pytest.mark.parametrize("text", IDIOMS)
-def test_the_learned_layer_adds_nothing_to_idioms(check: LayeredSafetyCheck, text: str) -> None:
-    assert check.layers[0].score(text) == 0.0
+def test_the_learned_layer_adds_little_to_idioms(check: LayeredSafetyCheck, text: str) -> None:
+    # Round 6 lets the learned layer decide alone from p = 0.9: on idioms it may add a little
+    # evidence ("my legs are dead" reads p 0.62), never enough to tip a message with no rule.
+    assert check.layers[0].score(text) < 0.2
 
 
 @pytest.mark.parametrize(
