@@ -2272,7 +2272,8 @@ _CANCEL_SOURCES: tuple[str, ...] = (
     r"\b(?:id|i would|ill|i will|i could) never (?:\w+ ){0,2}(?:kill|hurt|harm|touch|hit|do)\b",
     # round 6: "I'm not going to jump", "I wouldn't take all my pills", and the same in es/fr/de/pt/zh
     r"\b(?:not|never|wont|wouldnt|would not|will not|arent|isnt|didnt|did not|havent|have not)"
-    r"(?: going| gonna| about| planning)?(?: to)? (?:\w+ ){0,2}(?:jump|take (?:all|every|the whole|too many|"
+    r"(?: going| gonna| about| planning)?(?: to)? (?:\w+ ){0,2}(?:jump|take (?:the pills|my pills|them|all|"
+    r"every|the whole|too many|"
     r"that many)|took (?:too many|all)|hurt (?:him|her|them|anyone|anybody|myself|my \w+)|"
     r"(?:kill|touch|hit) (?:him|her|them|anyone|anybody|my \w+)|do (?:it|anything))\b",
     r"\bno (?:voy a|pienso|quiero|me voy a|le voy a) (?:\w+ ){0,2}(?:matarme|morir|hacerme dano|suicidarme|"
@@ -2288,6 +2289,13 @@ _CANCEL_SOURCES: tuple[str, ...] = (
     r"不想死|不会(?:伤害|杀|自杀|跳|做傻事)|没有(?:想|打算)(?:自杀|死)|不是(?:想死|要自杀)",
     r"\b(?:before|after|since|when|until) (?:s?he|they|hes|shes) (?:died|passed)\b",
     r"\bmatar el tiempo\b|\btuer le temps\b|\bmatar o tempo\b|\bdie zeit totschlagen\b|\bmatar a saudade\b",
+    r"\b(?:saute|sauter|jump|jumping|hop|hopping|springe|spring) (?:dans|on|in|into|in den|in die) "
+    r"(?:le |la |the |a )?(?:train|bus|car|taxi|plane|avion|voiture|call|shower|douche|zug|auto)\b",
+    r"\bbleed (?:the )?(?:radiators?|brakes)|\bbreathing down my neck\b|\brunning on empty\b|"
+    r"\brope swing\b|\bskipping rope\b|\bjump rope\b|\brope ladder\b",
+    r"\b(?:mon|ma|mes) \w+ (?:va|vont) me tuer\b|\b(?:mi|mis) (?:jefe|jefa|madre|mama|padre|papa|profe|"
+    r"profesor|profesora|hermana|hermano|novia|novio) (?:me va|me van) a matar\b",
+    r"(?:老板|我妈|妈妈|老师|我爸|爸爸)\w{0,6}会杀了我",
     r"\bgoes to whoever\b|\bwhoever survives\b|\bif you hear (?:\w+ ){0,3}(?:screaming|screams|a scream)",
     r"\bused to (?:\w+ ){0,3}(?:save up|hoard|stockpile|collect) (?:\w+ ){0,2}(?:pills|tablets) (?:\w+ ){0,4}"
     r"(?:threw|gave|got rid)",
@@ -2310,12 +2318,14 @@ PAST = compile_rule(
     r"kids|in (?:january|february|march|april|may|june|july|august|september|october|november|"
     r"december)|last month|fruher|damals|als kind|als ich \w+ war|seit (?:\w+ ){0,2}jahren nicht mehr|"
     r"autrefois|quand jetais|quand j etais|cuando era|de pequen[oa]|cuando tenia|quando eu era|"
-    r"na adolescencia|en la adolescencia|ja faz (?:\w+ ){0,1}anos|faz (?:\w+ ){0,1}anos que|died by suicide|"
+    r"na adolescencia|en la adolescencia|vor (?:einem|zwei|drei|vier|funf) (?:jahr|jahren|monat|monaten)|"
+    r"hace un ano|il y a un an|faz um ano|ha um ano|faz (?:\w+ ){0,1}anos|i once|once wrote|"
+    r"ja faz (?:\w+ ){0,1}anos|faz (?:\w+ ){0,1}anos que|died by suicide|"
     r"took (?:her|his|their) own life|killed (?:herself|himself|themselves)|"
     r"\w+s suicide|after my attempt|my last suicide attempt|in prison now|since (?:i|my) last|"
     r"\d+ (?:days|weeks|months|years) (?:since|clean|free)|(?:i )?remember when|there (?:were|was) "
     r"(?:days|times|a period) when)\b"
-    r"|以前|几年前|曾经|小时候|那时候|年前"
+    r"|以前|几年前|曾经|小时候|那时候|年前|去年"
 )
 NOW = compile_rule(
     r"\b(?:tonight|right now|(?<!dating )(?<!smiling )(?<!laughing )(?<!working )(?<!living )(?<!happy )"
@@ -2334,7 +2344,9 @@ RECOVERED = compile_rule(
     r"recovering|on the mend|walking again|doing well|estoy bien|je vais bien|"
     r"maintenant (?:je vais|ca va) (?:bien|mieux)|ca va (?:beaucoup )?mieux|bin in sicherheit|in sicherheit|"
     r"estou bem|sai dessa|ja me separei|that was (?:\w+ ){0,2}(?:years?|months?|decades?) ago|"
-    r"called a helpline instead)\b|好多了|已经好了|过得很好|现在很好"
+    r"called a helpline instead|(?:s?he|they|it|shes|hes|theyre|its|im|i am) (?:is |are |s )?(?:ok|okay|fine|"
+    r"safe|better) now|but fine now|in therapy (?:about|for) it|hoje sou feliz|"
+    r"(?:ahora )?esta (?:en terapia|mejor)|ya esta bien|feel safe)\b|好多了|已经好了|过得很好|现在很好"
 )
 # Fiction, study, news, games: talk about danger, not danger. Applied to the whole message.
 FRAME = compile_rule(

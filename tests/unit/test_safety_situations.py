@@ -84,8 +84,21 @@ def test_new_situations_are_crises(text: str, category: str) -> None:
         "i'm on the roof fixing the gutter right now",
         "Bye! Look after my cat for me while I'm in Spain, back on the 12th.",
         "I've been saving my vitamins in a jar. Friday is pizza night.",
+        "mon patron va me tuer, j'ai oublié le rapport",
+        "mi jefe me va a matar, llegué tarde otra vez",
+        "demain matin je saute dans le train pour Paris",
         "nothing worth jumping ship for, the grass only looks greener on the other side of the fence",
     ],
 )
 def test_near_misses_stay_safe(text: str) -> None:
     assert flagged(text)[0] is False
+
+
+def test_a_negation_the_rules_recognise_halves_the_learned_evidence() -> None:
+    # The learned layer reads "take the pills" as danger (p about 0.98); the negation is the
+    # rules' to see, and it keeps the message safe with the shipped models.
+    check = LayeredSafetyCheck.create()
+    text = "i'm not going to take the pills, i flushed them and i'm at my mum's"
+    result = check.assess(Conversation(), text)
+    assert check.layers[0].score(text) >= 0.5
+    assert result.crisis is False
