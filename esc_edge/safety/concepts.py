@@ -31,7 +31,8 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
         r"took|taken|swallowed|downed|drank|drunk|injected|popped|necked|ate|chugged|overdosed|"
         r"tome|me tome|trague|bebi|pris|avale|bu|genommen|geschluckt|eingenommen|tomei|engoli|bebi|"
         r"выпил|выпила|приняла|принял|ingenomen|genomen|geslikt|se tomo|se trago|trago|tomou|engoliu|"
-        r"bebeu|comeu|verschluckt|getrunken|gegessen|a avale|a bu|a mange|snorted",
+        r"bebeu|comeu|verschluckt|getrunken|gegessen|a avale|a bu|a mange|snorted|se bebio|bebio|avale|"
+        r"avalou|ingirio",
         r"吃了|吞了|喝了|服了|注射了|飲んだ",
     ),
     "all": _terms(
@@ -72,8 +73,9 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
         r"pinning|rape|raped|raping|assaulted|assaulting|"
         r"pega|pegando|pego|golpea|golpeando|golpeo|ahorca|ahorcando|frappe|frappee|cogne|tape|tabasse|"
         r"etrangle|schlagt|schlagen|schlug|wurgt|tritt|bate|batendo|bateu|espanca|espancando|"
-        r"enforca|бьет|бьют|избивает|душит",
-        r"打我|打她|打他|打妈妈|掐|踢|砍|捅|威胁|殴打",
+        r"enforca|бьет|бьют|избивает|душит|mache ihn fertig|fertig machen|casser la tete|partir la cara|"
+        r"quebrar a cara|romperle",
+        r"打我|打她|打他|打妈妈|掐|踢|砍|捅|威胁|殴打|打孩子|被打|挨打|打死|弄死",
     ),
     "victim": _terms(
         r"me|us|my (?:mom|mum|mother|sister|brother|dad|father|wife|husband|kids?|children|son|"
@@ -85,9 +87,10 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
     "other": _terms(
         r"he|she|hes|shes|they|husband|wife|boyfriend|girlfriend|partner|ex|dad|father|stepdad|"
         r"stepfather|stepmom|stepmother|mom|mum|mother|brother|uncle|man|guy|someone|somebody|"
-        r"stranger|babysitter|teacher|coach|neighbou?r|papa|padrastro|madrastra|esposo|marido|novio|"
+        r"stranger|babysitter|teacher|coach|neighbou?r|papa|padrastro|madrastra|esposo|marido|novio|vecino|"
+        r"voisin|nachbar|vizinho|vizinha|"
         r"pere|mari|copain|beau pere|vater|mann|freund|stiefvater|pai|padrasto|namorado|муж|отец",
-        r"他|她|老公|男朋友|爸爸|继父",
+        r"他|她|老公|男朋友|爸爸|继父|邻居|隔壁",
     ),
     "now": _terms(
         r"right now|now|tonight|today|currently|at the moment|in an hour|this minute|every night|"
@@ -100,8 +103,9 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
     "weapon": _terms(
         r"knife|knives|gun|pistol|rifle|shotgun|bat|hammer|axe|machete|crowbar|gas can|petrol|"
         r"gasoline|lighter fluid|weapon|cuchillo|navaja|pistola|arma|couteau|pistolet|arme|messer|"
-        r"pistole|waffe|faca|revolver|нож|пистолет",
-        r"刀|枪",
+        r"pistole|waffe|faca|revolver|нож|пистолет|axt|hache|hacha|machado|marteau|martillo|martelo|"
+        r"gewehr|fusil|escopeta|espingarda",
+        r"刀|枪|斧|锤",
     ),
     "child": _terms(
         r"(?:im|i am) (?:only |just )?(?:[4-9]|1[0-5])|jai (?:[4-9]|1[0-5]) ans|tengo (?:[4-9]|1[0-5]) anos|"
@@ -111,7 +115,8 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
         r"\d{1,2} year old|\d{1,2} month old|nino|nina|ninos|bebe|hijo|hija|hermanito|hermanita|"
         r"enfant|enfants|petite soeur|petit frere|kind|kinder|sohn|tochter|kleinen bruder|"
         r"kleine schwester|crianca|filho|filha|irmaozinho|irmazinha|ребенок|сына|дочь|ma fille|mon fils|"
-        r"mon bebe|le bebe|fille de \d+ ans|fils de \d+ ans|\d+ ans|\d+ anos|\d+ jahre|kleiner|kleine|"
+        r"mon bebe|le bebe|petit voisin|petite voisine|fille de \d+ ans|fils de \d+ ans|\d+ ans|\d+ anos|"
+        r"\d+ jahre|kleiner|kleine|"
         r"nachbarskinder|kleinkind|mi bebe|meu bebe|o bebe|el bebe|mi hijo|mi hija|meu filho|minha filha",
         r"孩子|宝宝|儿子|女儿|弟弟|妹妹|小孩|岁",
     ),
@@ -173,7 +178,9 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
     ),
     "in_home": _terms(
         r"in my house|in the house|downstairs|upstairs|in my room|broke in|breaking in|at my window|"
-        r"trying to get in|in my flat|in my apartment|en mi casa|chez moi|in meinem haus|na minha casa",
+        r"trying to get in|in my flat|in my apartment|en mi casa|chez moi|in meinem haus|na minha casa|"
+        r"dentro de (?:mi|la) casa|dans ma maison|im haus|dentro de casa",
+        r"在我家|家里有人",
     ),
     "fear": _terms(
         r"scared|afraid|terrified|help me|please help|i can hear (?:him|her|them|someone)|"
@@ -217,7 +224,9 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
     ),
     "poison_food": _terms(
         r"poison(?:ing)? (?:\w+ ){0,2}(?:tea|coffee|food|drink|dinner|meal|water|soup|wine|lunch)|"
-        r"(?:put|putting|slip|slipping) (?:poison|rat poison|bleach|antifreeze|something) (?:\w+ ){0,2}in",
+        r"(?:put|putting|slip|slipping) (?:poison|rat poison|bleach|antifreeze|something) (?:\w+ ){0,2}in|"
+        r"envenenar|envenenarle|empoisonner|vergiften|vergifte",
+        r"下毒|投毒",
     ),
     "weapon_threat": _terms(
         r"(?:hes|shes|theyre|youre|he is|she is) (?:getting|gonna get|going to get) (?:the )?(?:knife|"
@@ -237,7 +246,8 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
     "at_hand": _terms(
         r"in my hand|in my hands|in my lap|in front of me|next to me|on the desk|lined up|counted out|"
         r"en la mano|en mi mano|en las manos|delante de mi|frente a mi|dans ma main|dans la main|"
-        r"devant moi|vor mir|in der hand|in meiner hand|na mao|na minha mao|na minha frente|"
+        r"devant moi|vor mir|in der hand|in meiner hand|na mao|na minha mao|na minha frente|neben mir liegen|"
+        r"liegt neben mir|"
         r"do meu lado|a mi lado|a cote de moi|neben mir",
         r"在我手里|在手里|手里|在我面前|在身边",
     ),
@@ -254,7 +264,7 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
         r"lave vaisselle|produit (?:pour|menager|vaisselle)|deboucheur|knopfbatterie|batterie|magnet|chlor|"
         r"reiniger|spulmaschinentab\w*|waschmittel|rattengift|abflussreiniger|agua sanitaria|candida|"
         r"veneno de rato|chumbinho|soda caustica|remedio da avo|tabletten von der oma|grandmas pills|"
-        r"grannys pills",
+        r"desinfetante|desinfectante|limpiador|lavandina|lampenol|desinfektionsmittel|grannys pills",
         r"纽扣电池|电池|磁铁|洗洁精|消毒液|漂白|洗衣液|老鼠药|农药|洗衣球",
     ),
     "mixed": _terms(r"mixed|mixing|mezcle|mezclando|melange|gemischt|misturei|misturando", r"混"),
@@ -281,7 +291,8 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
         r"nicht mehr richtig sprechen|arm hangt|rosto caido|nao consegue falar|no puede mover el lado|"
         r"cant move (?:his|her|my) (?:right|left) (?:side|arm)|ne peut plus bouger|"
         r"kann (?:\w+ )?nicht (?:mehr )?"
-        r"bewegen|nao consegue mexer|habla raro|parle bizarrement|spricht komisch|fala enrolado",
+        r"bewegen|nao consegue mexer|habla raro|parle bizarrement|spricht komisch|fala enrolado|boca torta|"
+        r"nao consegue levantar o braco|redet wirr",
         r"脸歪|口齿不清|说话不清|半边脸|嘴歪",
     ),
     "diabetic": _terms(
@@ -295,12 +306,13 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
     "chest": _terms(
         r"chest (?:is )?(?:crushing|pain|hurts|tight)|crushing (?:chest )?pain|mal a la poitrine|"
         r"dolor (?:de|en el) pecho|brustschmerz\w*|schmerzen in der brust|dor no peito|"
-        r"douleur (?:dans|a) la poitrine|mal au (?:coeur|thorax)|dolor en el pecho|aperto no peito",
+        r"douleur (?:dans|a) la poitrine|mal au (?:coeur|thorax)|dolor en el pecho|aperto no peito|"
+        r"aprieta el pecho|oppression (?:dans|a) la poitrine|engegefuhl",
         r"胸口疼|胸痛|胸口痛",
     ),
     "chest_more": _terms(
         r"left arm|my arm|jaw|sweating|transpire|suda|sudando|schwitzt|suando|cant breathe|short of breath|"
-        r"dans le bras|en el brazo|in den arm|no braco|"
+        r"dans le bras|en el brazo|in den arm|no braco|se puso gris|grau|gris|cinza|grey|gray|"
         r"collapsed",
         r"出汗|左臂",
     ),
@@ -324,8 +336,10 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
     ),
     "alone_long": _terms(
         r"allein|alone for|home alone|by themselves|seit gestern|seit tagen|for days|all day|since yesterday|"
-        r"solos?|solas?|seuls?|seules?|sozinh\w*|todo el dia|toute la journee|den ganzen tag|o dia todo",
-        r"一整天|好几个小时|好几天",
+        r"solos?|solas?|seuls?|seules?|sozinh\w*|todo el dia|toute la journee|den ganzen tag|o dia todo|"
+        r"seit stunden|for hours|a noite toda|toda la noche|toute la nuit|die ganze nacht|en pleine nuit|"
+        r"all night",
+        r"一整天|好几个小时|好几天|一个人|一整夜|一个小时",
     ),
     # A farewell: someone asked to look after what is left, the speaker leaving and not coming back.
     "care_for": _terms(
@@ -351,13 +365,42 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
     "no_return": _terms(
         r"not coming back|wont be back|wont come back|never coming back|no voy a volver|no vuelvo|"
         r"je ne reviendrai pas|je reviendrai pas|ich komme nicht (?:mehr )?zuruck|nao vou voltar|"
-        r"nao volto mais|or ever|ever again",
+        r"nao volto mais|or ever|ever again|fur immer|para sempre|para siempre|pour toujours|pour de bon|"
+        r"for good",
         r"不会回来了|不回来了|再也不回来",
     ),
     "farewell": _terms(
         r"goodbye|bye|farewell|adios|adieu|despedida|auf wiedersehen|lebwohl|tschuss|adeus|tchau|sorry for "
         r"everything|perdoname|perdon por todo|pardon pour tout|verzeih mir|me perdoa|desculpa por tudo",
         r"再见|永别|对不起",
+    ),
+    "the_end": _terms(
+        r"this is the end|its over now|c est la fin|cest la fin|c est fini|es el fin|se acabo todo|e o fim|"
+        r"acabou tudo|das ist das ende|goodbye world|adios mundo|adeus mundo|sorry|desculpa|perdon|pardon|"
+        r"verzeih|entschuldigung",
+        r"结束了|世界|对不起",
+    ),
+    "bought": _terms(r"bought|got myself|gekauft|compre|comprei|achete", r"买了|买好"),
+    "future_take": _terms(
+        r"nimmt|nehme|will (?:\w+ )?nehmen|va a tomar|voy a tomar|vai tomar|vou tomar|va prendre|"
+        r"vais prendre|"
+        r"gonna take|going to take|tomarme|me tomo|eu tomo|tomo tudo",
+        r"要吃|准备吃|吃掉",
+    ),
+    "crying": _terms(
+        r"crying|screaming|weint|weinen|schreit|llora|llorar|llorando|pleure|pleurer|chora|chorar|chorando",
+        r"哭|尖叫",
+    ),
+    "at_door": _terms(
+        r"outside my door|at my door|vor (?:meiner|der) tur|a ma porte|devant ma porte|en mi puerta|"
+        r"frente a mi puerta|na minha porta|na porta",
+        r"在门外|在门口",
+    ),
+    "fell": _terms(r"fell|fallen|gesturzt|se cayo|est tombee?|caiu", r"摔倒|摔了"),
+    "head_hurt": _terms(
+        r"hit (?:his|her|my) head|blutet am kopf|sangra (?:de|en) la cabeza|saigne de la tete|"
+        r"sangrando na cabeca|redet wirr|confused|confundid[oa]|confus",
+        r"头流血|头破|磕到头",
     ),
     "stockpile": _terms(
         r"stockpil\w*|hoard\w*|been saving|saved up|collecting|guardadas|guardado|ahorrando|juntando|"
@@ -384,7 +427,8 @@ _ALL = (
     r"all|whole|entire|full|every|bunch of|load of|lot of|handful of|box of|bottle of|packet of|"
     r"pack of|strip of|month of|week of|all of|the rest of|\d{2,}|todas|todos|toda|una caja de|al mijn|"
     r"un frasco de|toute|tous|toutes|une boite de|alle|die ganze|eine ganze|uma caixa de|"
-    r"die ganzen|alle meine|(?:uma |una |une |la |a )?(?:caixa|caja|boite|frasco|cartela|"
+    r"die ganzen|alle meine|medio frasco de|half a bottle of|la moitie de la boite de|eine halbe packung|"
+    r"meia caixa de|(?:uma |una |une |la |a )?(?:caixa|caja|boite|frasco|cartela|"
     r"plaquette) (?:inteira|inteiro|entera|"
     r"entero|entiere|complete|completa) de|все|целую"
 )
@@ -392,7 +436,7 @@ _ALL_AFTER = r"inteira|inteiro|entera|entero|entiere|at once|all at once|in one 
 _DRUG_WORDS = CONCEPTS["drug"].pattern.split("|(?:")[0][len(r"\b(?:") : -len(r")\b")]
 CONCEPTS["all_drug"] = re.compile(
     rf"\b(?:{_ALL}) (?:\w+ ){{0,3}}(?:{_DRUG_WORDS})\b|\b(?:{_DRUG_WORDS}) (?:\w+ ){{0,3}}(?:{_ALL_AFTER})\b"
-    r"|(?:一整瓶|整瓶|全部|所有|一把|一盒)\w{0,3}(?:药|安眠药)|薬を全部|药都|药全"
+    r"|(?:一整瓶|整瓶|全部|所有|一把|一盒|半瓶)\w{0,3}(?:药|安眠药)|薬を全部|药都|药全"
 )
 
 
@@ -495,6 +539,15 @@ COMBOS: tuple[Combo, ...] = (
         message=True,
     ),
     Combo("how_many_day", "suicide", "plan", 0.6, ("how_many",), ("day", "stockpile"), message=True),
+    Combo("farewell_end", "suicide", "goodbye", 0.5, ("farewell", "the_end"), message=True),
+    Combo(
+        "bought_rope", "suicide", "means", 0.55, ("bought", "hang"), ("now", "intent", "day"), message=True
+    ),
+    Combo("take_all_soon", "suicide", "intent", 0.6, ("future_take", "all_drug"), none_of=("routine",)),
+    Combo("child_meds", "child_risk", "child", 0.45, ("child", "taken", "drug"), none_of=("routine",)),
+    Combo("child_alone", "child_risk", "child", 0.6, ("child", "alone_long"), ("crying", "confine")),
+    Combo("weapon_at_door", "abuse", "danger", 0.75, ("weapon", "at_door"), none_of=("sport",)),
+    Combo("head_injury", "medical", "emergency", 0.6, ("fell", "head_hurt")),
 )
 
 

@@ -2103,6 +2103,40 @@ _GENERAL_7: list[Rule] = [
         r"\bknife is in my (?:jacket|bag|pocket|coat|backpack)\b",
     ),
     *_rules(
+        "suicide",
+        "means",
+        0.7,
+        r"\b(?:estoy|je suis|ich bin|ich stehe|estou|to|tou) (?:\w+ ){0,2}(?:en las vias|sur les rails|"
+        r"sur la voie|auf den gleisen|auf dem gleis|nos trilhos)|在铁轨上",
+        r"\b(?:motor encendido|moteur allume|motor lauft|motor ligado|engine running|engine on) (?:\w+ ){0,4}"
+        r"(?:garaje|garage|garagem)",
+        r"\b(?:fahre|fahr|foncer|fonce|estrellarme|estrellar el coche|bater o carro|"
+        r"jogar o carro) (?:\w+ ){0,6}"
+        r"(?:gegen einen baum|contre un arbre|dans un arbre|contra un arbol|contra uma arvore|"
+        r"gegen eine wand|"
+        r"contre un mur)|撞树|撞墙",
+        r"\b(?:me voy a tirar|me tiro|tirarme) (?:\w+ ){0,2}(?:de la|desde la) (?:azotea|terraza|ventana)",
+        r"\b(?:avale|avaler|tomar|tomarme|nehme|schlucke|tomo|engolir) (?:\w+ ){0,2}(?:tout|todo|alles|tudo) "
+        r"(?:ce qu|lo que|was|o que)",
+    ),
+    *_rules(
+        "self_harm",
+        "act",
+        0.8,
+        r"\bme (?:estou )?queimando\b|\bme queimei\b|\bme (?:estoy )?quemando\b|\bverbrenne mich\b",
+        r"\b(?:pulsos|munecas|poignets) (?:\w+ ){0,1}(?:cortados|cortadas|coupes)|"
+        r"\baufgeschnittene pulsadern|割腕",
+    ),
+    *_rules(
+        "harm_others",
+        "harm",
+        0.75,
+        r"\b(?:voy a|vamos a) (?:quemarle|incendiarle|prenderle fuego)\b",
+        r"\bacabo com a vida d(?:ele|ela)\b|\bacabar com a vida d(?:ele|ela)\b|\bacabo con (?:la vida de|"
+        r"su vida)",
+        r"让\w{0,6}付出代价",
+    ),
+    *_rules(
         "abuse",
         "danger",
         0.8,
@@ -2394,7 +2428,8 @@ BENIGN = compile_rule(
     r"paisaje|la vue|wunderschon|consertando|arreglando|reparer|tomando el sol|sunbathing|picnic|"
     r"mit (?:meinem|einem) buch|reading|leyendo|lisant|lendo|transito|trafico|traffic|stau|bouchon|"
     r"marathon|cheer|parade|festival|back on the \d+\w*|while (?:im|i am|were|we are) (?:in|at|away)|"
-    r"while (?:i|we) (?:travel|am away|are away)|cheating|cheated on me|break up with|breaking up with|"
+    r"tent|clothesline|washing line|climbing wall|the boat|while (?:i|we) (?:travel|am away|are away)|"
+    r"cheating|cheated on me|break up with|breaking up with|"
     r"dump (?:him|her))\b|拍|夜景|风景|晒太阳|看书|堵车"
 )
 # Hypotheticals and how-to questions: "what should I do if I find someone unconscious?"

@@ -53,6 +53,12 @@ def flagged(text: str) -> tuple[bool, str | None]:
         # a farewell spread over short sentences is one situation
         ("Sorry for everything. Please look after my cat for me. I'm not coming back.", "suicide"),
         ("j'ai gardé de côté mes cachets depuis des mois. ce soir.", "suicide"),
+        # vocabulary of the same situations in other languages
+        ("mi vecina dejó a su bebé sola toda la noche y no para de llorar", "child_risk"),
+        ("ich habe mir ein Seil gekauft, heute Nacht", "suicide"),
+        ("er steht mit einer Axt vor meiner Tür", "abuse"),
+        ("vou envenenar a comida dele hoje", "harm_others"),
+        ("mi abuelo se cayó y se golpeó la cabeza, está confundido", "medical"),
     ],
 )
 def test_new_situations_are_crises(text: str, category: str) -> None:
@@ -87,6 +93,9 @@ def test_new_situations_are_crises(text: str, category: str) -> None:
         "mon patron va me tuer, j'ai oublié le rapport",
         "mi jefe me va a matar, llegué tarde otra vez",
         "demain matin je saute dans le train pour Paris",
+        "I bought a rope for the tent this weekend",
+        "ich habe Pilze im Wald gesammelt und gegessen, lecker",
+        "je fonce au boulot, à ce soir",
         "nothing worth jumping ship for, the grass only looks greener on the other side of the fence",
     ],
 )
