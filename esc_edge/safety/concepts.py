@@ -551,36 +551,35 @@ COMBOS: tuple[Combo, ...] = (
 )
 
 
-def concepts_in(clause: str, cancels: list[tuple[int, int]], names: frozenset[str] | None = None) -> set[str]:
-    """Concepts (of ``names``, default all) with at least one mention in ``clause`` that no idiom
-    or negation covers."""
-    found: set[str] = set()
-    for name, pattern in CONCEPTS.items():
-        if names is not None and name not in names:
-            continue
-        for match in pattern.finditer(clause):
-            start, end = match.span()
-            if not any(c_start < end and start < c_end for c_start, c_end in cancels):
-                found.add(name)
-                break
-    return found
+def _mentioned(pattern: re.Pattern[str], clause: str, cancels: list[tuple[int, int]]) -> bool:
+    for match in pattern.finditer(clause):
+        start, end = match.span()
+        if not any(c_start < end and start < c_end for c_start, c_end in cancels):
+            return True
+    return False
+
+
+def concepts_in(clause: str, cancels: list[tuple[int, int]]) -> set[str]:
+    """Concepts with at least one mention in ``clause`` that no idiom or negation covers."""
+    return {name for name, pattern in CONCEPTS.items() if _mentioned(pattern, clause, cancels)}
 
 
 def combos_in(clause: str, cancels: list[tuple[int, int]], *, message: bool = False) -> list[Combo]:
     """Combinations present in ``clause`` (or, with ``message``, the message-wide ones in the
-    whole message)."""
-    present = concepts_in(clause, cancels, _MESSAGE_CONCEPTS if message else None)
+    whole message). Concepts are looked up lazily: most clauses lack the first concept a
+    combination needs, so most of the vocabulary is never scanned."""
+    seen: dict[str, bool] = {}
+
+    def has(name: str) -> bool:
+        if name not in seen:
+            seen[name] = _mentioned(CONCEPTS[name], clause, cancels)
+        return seen[name]
+
     return [
         combo
         for combo in COMBOS
         if combo.message == message
-        and all(n in present for n in combo.needs)
-        and (not combo.any_of or any(n in present for n in combo.any_of))
-        and not any(n in present for n in combo.none_of)
+        and all(has(n) for n in combo.needs)
+        and (not combo.any_of or any(has(n) for n in combo.any_of))
+        and not any(has(n) for n in combo.none_of)
     ]
-
-
-# Only the concepts the message-wide combinations use are looked for in the whole message.
-_MESSAGE_CONCEPTS = frozenset(
-    name for combo in COMBOS if combo.message for name in (*combo.needs, *combo.any_of, *combo.none_of)
-)
