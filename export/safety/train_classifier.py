@@ -13,8 +13,8 @@ Two models, both numpy at run time:
 
 Data: the hand-written corpus in ``export/safety/corpus/`` (both classes, weighted up, plus
 buried-in-small-talk and typing-noise variants of each message), synthetic situation templates
-(``export/safety/synth.py``), ESConv *train* seeker turns as everyday negatives (turns the rule
-layer flags are left out, since a few seekers do describe danger) and, with ``--with-dev``, the
+(``export/safety/synth.py``), ESConv *train* seeker turns as everyday negatives (turns with rule
+evidence or a danger word are left out, since a few seekers do describe danger) and, with ``--with-dev``, the
 *dev* split of the evaluation set. Its holdout split is never read; ``--exclude FILE`` also
 leaves out dev rows whose text appears in FILE (to measure on those files out of sample).
 Because ESConv is CC BY-NC 4.0, models trained with it inherit the non-commercial restriction;
@@ -66,6 +66,34 @@ def seeker_turns(path: Path) -> list[str]:
             dialogue = json.loads(line)
             turns.extend(t["text"] for t in dialogue["turns"] if t["speaker"] == "seeker")
     return [t for t in turns if len(t.split()) >= 3]
+
+
+# ESConv seekers sometimes do say they want to die, are hurt or in danger; such a turn must never be
+# taught as "safe". The rule layer misses some of them, so any danger word also leaves a turn out
+# (about 2.5% of train turns, mostly everyday uses such as "a hard pill to swallow": a safe loss).
+RISK_WORDS = re.compile(
+    r"\b(die|dying|dead|death|suicid\w*|kill\w*|end (it|it all|my life|things|everything)|alive"
+    r"|(want|wanna|going) to live|live anymore|not (be )?here anymore|better off|disappear\w*"
+    r"|no point|pointless|hopeless|give up on life|hurt(ing)? (myself|me)|self[- ]?harm\w*"
+    r"|harm(ing)? myself|cut(ting)? myself|overdos\w*|pills?|abus\w*"
+    r"|(hit|hits|hitting|beat|beats|beating|chok\w*) me|threat\w*|rap(e|ed|ist)|assault\w*"
+    r"|weapon|gun|knife|violen\w*|unsafe|danger\w*|police|emergency|bleed\w*|scared for my"
+    r"|afraid (of )?(he|she)|hang(ing)? myself|jump(ing)? off|bridge|rope)\b",
+    re.IGNORECASE,
+)
+# Short openers ("I've been better", "i need to decide soon") are where a few n-grams or a
+# handful of word vectors decide alone; they are weighted up so everyday talk anchors them.
+SHORT_WORDS = 8
+
+
+def everyday_turns(turns: list[str]) -> list[str]:
+    """Seeker turns fit to be taught as everyday talk: no rule evidence worth a look (< 0.2) and
+    no danger word."""
+    return [t for t in turns if assess_rules(t).score < 0.2 and not RISK_WORDS.search(t)]
+
+
+def esconv_items(turns: list[str], weight: float, short_weight: float) -> list[Item]:
+    return [(t, 0, short_weight if len(t.split()) <= SHORT_WORDS else weight) for t in turns]
 
 
 def text_key(text: str) -> str:
@@ -237,6 +265,10 @@ def main() -> None:
         help="also train on the dev split of this labelled JSONL (never the holdout split)",
     )
     parser.add_argument("--dev-weight", type=float, default=3.0)
+    parser.add_argument("--esconv-weight", type=float, default=0.5, help="per ESConv train turn")
+    parser.add_argument(
+        "--esconv-short-weight", type=float, default=0.5, help=f"turns of <= {SHORT_WORDS} words"
+    )
     parser.add_argument(
         "--exclude", type=Path, nargs="*", default=[], help="leave out dev rows found in these files"
     )
@@ -252,7 +284,7 @@ def main() -> None:
     train_neg: list[str] = []
     valid_neg: list[str] = []
     if not args.no_esconv:
-        train_neg = [t for t in seeker_turns(args.esconv / "train.jsonl") if assess_rules(t).score < 0.5]
+        train_neg = everyday_turns(seeker_turns(args.esconv / "train.jsonl"))
         valid_neg = seeker_turns(args.esconv / "valid.jsonl")
     filler = [t for t in train_neg if 4 <= len(t.split()) <= 25][:3000]
     never = held_out_keys(args.with_dev or REPO / "bench" / "safety" / "eval_set.jsonl")
@@ -277,7 +309,7 @@ def main() -> None:
     # Everyday turns are many; weigh them so they do not drown the hand-written hard negatives.
     items: list[Item] = (
         [(t, y, 1.0) for t, y in synth]
-        + [(t, 0, 0.5) for t in train_neg]
+        + esconv_items(train_neg, args.esconv_weight, args.esconv_short_weight)
         + [(t, y, args.dev_weight) for t, y in dev]
         + [(str(r["text"]), int(bool(r["crisis"])), cw) for r in corpus]
         + [(t, y, cw / 2) for t, y in extra]
@@ -300,6 +332,8 @@ def main() -> None:
             "hand_written_corpus": len(corpus),
             "corpus_variants": len(extra),
             "corpus_weight": cw,
+            "esconv_weight": args.esconv_weight,
+            "esconv_short_weight": args.esconv_short_weight,
             "C": args.c,
         },
         MODEL_FILE: {**rates(hashed, held, valid_neg), **file_card(args.out_dir / MODEL_FILE)},
