@@ -315,7 +315,7 @@ class _FixedModel:
         return self.p
 
 
-@pytest.mark.parametrize(("p", "crisis"), [(0.5, False), (0.85, False), (0.9, True), (0.99, True)])
+@pytest.mark.parametrize(("p", "crisis"), [(0.5, False), (0.93, False), (0.95, True), (0.99, True)])
 def test_only_a_very_confident_classifier_decides_alone(p: float, crisis: bool) -> None:
     from esc_edge.safety.detector import ClassifierLayer
 
