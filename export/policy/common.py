@@ -145,3 +145,16 @@ def load_tokenizer(hf_base: Path) -> Any:
     tok = PreTrainedTokenizerFast.from_pretrained(str(hf_base))
     check_tokenizer(tok)
     return tok
+
+
+def seed_everything(seed: int, threads: int) -> None:
+    """Seed Python, numpy and torch and set torch's thread count: every trainer starts this way."""
+    import random
+
+    import numpy as np
+    import torch
+
+    torch.set_num_threads(threads)
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)

@@ -31,7 +31,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make `export.policy` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from export.policy.build_data import IGNORE, Example, read_examples
-from export.policy.common import IM_END_ID, load_tokenizer, log
+from export.policy.common import IM_END_ID, load_tokenizer, log, seed_everything
 
 ATTENTION = "q_proj,k_proj,v_proj,o_proj"
 ALL_LINEAR = ATTENTION + ",gate_proj,up_proj,down_proj"
@@ -210,14 +210,10 @@ def append_jsonl(path: Path, record: dict[str, Any]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    import numpy as np
     import torch
     from accelerate import Accelerator
 
-    torch.set_num_threads(args.threads)
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
+    seed_everything(args.seed, args.threads)
     accelerator = Accelerator(cpu=args.device == "cpu")
     main_process = accelerator.is_main_process
     load_tokenizer(args.hf_base)  # fails early if the base dir lacks the rebuilt tokenizer

@@ -35,7 +35,7 @@ if __package__ in (None, ""):  # run as a script: make `export.policy` importabl
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from export.policy.build_data import read_examples
 from export.policy.build_pairs import Pair, read_pairs
-from export.policy.common import IM_END_ID, load_tokenizer, log
+from export.policy.common import IM_END_ID, load_tokenizer, log, seed_everything
 from export.policy.train import (
     append_jsonl,
     load_checkpoint,
@@ -231,13 +231,9 @@ def evaluate_pairs(
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    import numpy as np
     import torch
 
-    torch.set_num_threads(args.threads)
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
+    seed_everything(args.seed, args.threads)
     load_tokenizer(args.hf_base)  # fails early if the base dir lacks the rebuilt tokenizer
     groups = group_pairs(read_pairs(args.pairs))
     if len(groups) <= args.heldout:
