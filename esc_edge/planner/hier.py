@@ -32,19 +32,19 @@ from typing import Any
 
 import numpy as np
 
-from esc_edge.conversation import Conversation, Turn
-from esc_edge.errors import ModelCorruptError, ModelNotFoundError
-from esc_edge.planner.base import Plan, planners
+from esc_edge.conversation import Turn
+from esc_edge.errors import ModelCorruptError
+from esc_edge.planner.base import planners
 from esc_edge.planner.features import feature_names, strategy_features
 from esc_edge.planner.onnx import (
     DEFAULT_MODEL_DIR,
-    _check_turns,
+    ProbabilityPlanner,
     _load_session,
     _load_tokenizer,
     _softmax,
     check_compatible,
-    check_plannable,
-    plan_from,
+    check_turns,
+    model_files,
     read_config,
 )
 from esc_edge.planner.strategies import INDEX, NAMES
@@ -310,8 +310,10 @@ def _softmax_rows(logits: np.ndarray) -> np.ndarray:
     return result
 
 
-class HierPlanner:
+class HierPlanner(ProbabilityPlanner):
     """Strategy and emotion planner that encodes each utterance once (see the module docstring)."""
+
+    config: HierConfig
 
     def __init__(
         self,
@@ -339,16 +341,7 @@ class HierPlanner:
         providers: Sequence[str] = ("CPUExecutionProvider",),
         cache_size: int = DEFAULT_CACHE_SIZE,
     ) -> HierPlanner:
-        model_dir = Path(model_dir).expanduser()
-        if not model_dir.is_dir():
-            raise ModelNotFoundError(
-                f"planner model directory {model_dir} does not exist", hint=_REBUILD_HINT
-            )
-        config = HierConfig.load(model_dir)
-        paths = {name: model_dir / getattr(config, f"{name}_file") for name in ("onnx", "tokenizer", "head")}
-        for name, path in paths.items():
-            if not path.is_file():
-                raise ModelNotFoundError(f"planner {name} file {path} is missing", hint=_REBUILD_HINT)
+        model_dir, config, paths = model_files(model_dir, HierConfig.load, ("onnx", "tokenizer", "head"))
         _check_encoder(paths["onnx"], config.raw.get("encoder_sha256"))
         head = HierHead.load(paths["head"], config, len(feature_names()))
         tokenizer = _load_tokenizer(paths["tokenizer"], config.max_tokens)
@@ -358,18 +351,6 @@ class HierPlanner:
         return planner
 
     # -- public API -----------------------------------------------------------------------------
-    def plan(self, conversation: Conversation) -> Plan:
-        """Plan the supporter's next turn; the dialogue must contain at least one seeker turn."""
-        turns = conversation.snapshot()
-        check_plannable(turns)
-        return self.predict(turns)
-
-    def predict(self, turns: Sequence[Turn]) -> Plan:
-        """Plan from any context, including an empty one (used by evaluation)."""
-        _check_turns(turns)
-        strategy_p, emotion_p = self.probabilities(turns)
-        return plan_from(self.config.labels, self.config.emotion_labels, strategy_p, emotion_p)
-
     def probabilities(self, turns: Sequence[Turn]) -> tuple[np.ndarray, np.ndarray]:
         k = self.config.k
         window = list(turns[-k:])
@@ -389,7 +370,7 @@ class HierPlanner:
     def remember(self, turns: Sequence[Turn]) -> None:
         """Encode and cache ``turns`` ahead of the next plan (e.g. the reply just sent, while the
         seeker types), so that plan only pays for the seeker's new message."""
-        _check_turns(turns)
+        check_turns(turns)
         self.encode([utterance_text(t) for t in list(turns)[-self.config.k :]])
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

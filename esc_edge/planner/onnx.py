@@ -12,10 +12,11 @@ may be called from several threads at once (onnxruntime sessions allow concurren
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -78,7 +79,7 @@ def check_compatible(raw: Mapping[str, Any], labels: Sequence[str], what: str, c
 
 def check_plannable(turns: Sequence[Turn]) -> None:
     """A dialogue the planner can answer: valid turns, at least one of them the seeker's."""
-    _check_turns(turns)
+    check_turns(turns)
     if not turns:
         raise InputError("cannot plan for an empty dialogue", hint="add the seeker's message first")
     if not any(t.speaker == "seeker" for t in turns):
@@ -98,6 +99,59 @@ def plan_from(
         emotion=emotion_labels[int(emotion_p.argmax())],
         emotion_probs={n: float(p) for n, p in zip(emotion_labels, emotion_p, strict=True)},
     )
+
+
+ConfigT = TypeVar("ConfigT")
+
+
+def model_files(
+    model_dir: Path | str, load_config: Callable[[Path], ConfigT], names: Sequence[str]
+) -> tuple[Path, ConfigT, dict[str, Path]]:
+    """(model dir, its loaded config, the files the config names as ``<name>_file``), each checked to
+    exist: the first step of loading either planner."""
+    model_dir = Path(model_dir).expanduser()
+    if not model_dir.is_dir():
+        raise ModelNotFoundError(f"planner model directory {model_dir} does not exist", hint=_REBUILD_HINT)
+    config = load_config(model_dir)
+    paths = {name: model_dir / getattr(config, f"{name}_file") for name in names}
+    for name, path in paths.items():
+        if not path.is_file():
+            raise ModelNotFoundError(f"planner {name} file {path} is missing", hint=_REBUILD_HINT)
+    return model_dir, config, paths
+
+
+class LabelledConfig(Protocol):
+    @property
+    def labels(self) -> tuple[str, ...]: ...
+
+    @property
+    def emotion_labels(self) -> tuple[str, ...]: ...
+
+
+class ProbabilityPlanner(ABC):
+    """What both planners share: checks on the dialogue and probabilities -> :class:`Plan`.
+    Subclasses provide ``config`` (the label orders) and :meth:`probabilities`."""
+
+    config: LabelledConfig
+
+    @abstractmethod
+    def probabilities(self, turns: Sequence[Turn]) -> tuple[np.ndarray, np.ndarray]:
+        """(strategy probabilities, emotion probabilities) as float64 arrays in label order."""
+
+    def plan(self, conversation: Conversation) -> Plan:
+        """Plan the supporter's next turn; the dialogue must contain at least one seeker turn."""
+        turns = conversation.snapshot()
+        check_plannable(turns)
+        return self.predict(turns)
+
+    def predict(self, turns: Sequence[Turn]) -> Plan:
+        """Plan from any context, including an empty one (a supporter opening the dialogue).
+
+        Evaluation uses this to score every gold supporter turn, exactly as the model was trained.
+        """
+        check_turns(turns)
+        strategy_p, emotion_p = self.probabilities(turns)
+        return plan_from(self.config.labels, self.config.emotion_labels, strategy_p, emotion_p)
 
 
 @dataclass(frozen=True)
@@ -191,8 +245,10 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return result
 
 
-class OnnxPlanner:
+class OnnxPlanner(ProbabilityPlanner):
     """Predicts the next supporter strategy and the seeker's emotion with onnxruntime."""
+
+    config: PlannerConfig
 
     def __init__(
         self, model_dir: Path, config: PlannerConfig, session: Any, tokenizer: Any, heads: Heads
@@ -213,16 +269,7 @@ class OnnxPlanner:
         threads: int = 1,
         providers: Sequence[str] = ("CPUExecutionProvider",),
     ) -> OnnxPlanner:
-        model_dir = Path(model_dir).expanduser()
-        if not model_dir.is_dir():
-            raise ModelNotFoundError(
-                f"planner model directory {model_dir} does not exist", hint=_REBUILD_HINT
-            )
-        config = PlannerConfig.load(model_dir)
-        paths = {name: model_dir / getattr(config, f"{name}_file") for name in ("onnx", "tokenizer", "heads")}
-        for name, path in paths.items():
-            if not path.is_file():
-                raise ModelNotFoundError(f"planner {name} file {path} is missing", hint=_REBUILD_HINT)
+        model_dir, config, paths = model_files(model_dir, PlannerConfig.load, ("onnx", "tokenizer", "heads"))
         heads = Heads.load(paths["heads"], len(feature_names()), config)
         tokenizer = _load_tokenizer(paths["tokenizer"], config.max_length)
         session = _load_session(paths["onnx"], threads, providers)
@@ -231,21 +278,6 @@ class OnnxPlanner:
         return planner
 
     # -- public API -----------------------------------------------------------------------------
-    def plan(self, conversation: Conversation) -> Plan:
-        """Plan the supporter's next turn; the dialogue must contain at least one seeker turn."""
-        turns = conversation.snapshot()
-        check_plannable(turns)
-        return self.predict(turns)
-
-    def predict(self, turns: Sequence[Turn]) -> Plan:
-        """Plan from any context, including an empty one (a supporter opening the dialogue).
-
-        Evaluation uses this to score every gold supporter turn, exactly as the model was trained.
-        """
-        _check_turns(turns)
-        strategy_p, emotion_p = self.probabilities(turns)
-        return plan_from(self.config.labels, self.config.emotion_labels, strategy_p, emotion_p)
-
     def probabilities(self, turns: Sequence[Turn]) -> tuple[np.ndarray, np.ndarray]:
         """(strategy probabilities, emotion probabilities) as float64 arrays in label order."""
         pooled = self._pooled(planner_text(turns))
@@ -284,7 +316,7 @@ class OnnxPlanner:
             )
 
 
-def _check_turns(turns: Sequence[Turn]) -> None:
+def check_turns(turns: Sequence[Turn]) -> None:
     for index, turn in enumerate(turns):
         if turn.speaker not in SPEAKERS:
             raise InputError(
