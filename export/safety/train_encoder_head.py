@@ -1,0 +1,464 @@
+"""The contextual-meaning head on the planner's encoder: leave-one-set-out measurement and training.
+
+    python export/safety/encoder_features.py --out /work/runs/safety-enc          # vectors, once
+    python export/safety/train_encoder_head.py --features /work/runs/safety-enc \\
+        --report bench/results/safety_encoder_loo.json [--write esc_edge/safety/data]
+
+Inputs are the arrays of ``encoder_features.py``: the planner encoder's vector of each message (as a
+chat turn encodes it) and the scores of the detector's cheap layers. The head is a small MLP (or a
+logistic regression) on the standardised vector, crisis vs not.
+
+Training data, weights as for the n-gram model: the hand-written corpus (5), the spent blind
+holdouts 5-10, the probe sets and the eval set's dev split (3), synthetic templates (1), ESConv
+*train* seeker turns fit to be everyday talk (1; 3 for <= 8 words). The eval set's holdout split is
+never trained on.
+
+Measurement, all with the cheap layers as shipped:
+
+- leave one set out: for each holdout h in 5..10 a head trained on everything except h (and any
+  row whose text also appears in h) scores h;
+- corpus out of fold: 4 folds of the corpus, heads trained without any holdout;
+- ESConv *valid* seeker turns: everyday talk that must stay everyday.
+
+The operating point (how the head's probability becomes evidence) is chosen on the corpus out of
+fold predictions and ESConv valid only, never on the holdouts: the highest recall with ESConv valid
+false alarms at most ``--max-esconv`` and corpus hard-negative false alarms at most ``--max-fpr``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from esc_edge.safety.detector import CLF_ALONE, CLF_FLOOR, CLF_WEIGHT, DEFAULT_THRESHOLD, HASHED_WEIGHT  # noqa: E402
+from esc_edge.safety.encoder_head import DEFAULT_GATE, HEAD_FILE, EncoderHead  # noqa: E402
+from export.safety.train_classifier import SHORT_WORDS, text_key  # noqa: E402
+
+HOLDOUTS = tuple(f"holdout{i}" for i in range(5, 11))
+Arrays = dict[str, np.ndarray]
+
+
+def load(features: Path) -> dict[str, Arrays]:
+    out: dict[str, Arrays] = {}
+    for path in sorted(features.glob("*.npz")):
+        with np.load(path) as data:
+            arrays = {k: data[k] for k in data.files}
+        metas = [json.loads(m) for m in arrays.pop("meta")]
+        arrays["key"] = np.array([text_key(str(m["text"])) for m in metas])
+        arrays["words"] = np.array([len(str(m["text"]).split()) for m in metas])
+        arrays["kind"] = np.array([str(m.get("kind") or "-") for m in metas])
+        arrays["lang"] = np.array([str(m.get("lang") or "-") for m in metas])
+        arrays["split"] = np.array([str(m.get("split") or "-") for m in metas])
+        arrays["text"] = np.array([str(m["text"]) for m in metas])
+        if path.stem == "esconv_train":
+            arrays["everyday"] = np.array([bool(m["everyday"]) for m in metas])
+        out[path.stem] = arrays
+    oof = features / "oof" / "cheap_oof.npz"
+    if oof.exists():  # cheap_oof.py: the cheap models' out-of-fold scores and their folds
+        with np.load(oof) as data:
+            for name in [n for n in out if n.startswith("corpus_")]:
+                out[name]["fold"] = data[f"{name}.fold"]
+                out[name]["hashed_oof"] = data[f"{name}.hashed"]
+                out[name]["static_oof"] = data[f"{name}.static"]
+    return out
+
+
+def weight_of(name: str, a: Arrays, esconv_short: float) -> np.ndarray:
+    n = len(a["label"])
+    if name.startswith("corpus_"):
+        return np.full(n, 5.0)
+    if name == "synth":
+        return np.ones(n)
+    if name == "esconv_train":
+        w = np.where(a["words"] <= SHORT_WORDS, esconv_short, 1.0)
+        return np.where(a["everyday"], w, 0.0)
+    if name == "eval_set":
+        return np.where(a["split"] == "dev", 3.0, 0.0)
+    if name in HOLDOUTS or name.startswith("probe"):
+        return np.full(n, 3.0)
+    return np.zeros(n)  # esconv_valid and anything unknown: never trained on
+
+
+def pool(
+    data: dict[str, Arrays],
+    *,
+    leave_out: set[str],
+    leave_keys: set[str],
+    corpus_mask: dict[str, np.ndarray] | None = None,
+    esconv_short: float = 3.0,
+    synth: bool = True,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    xs, ys, ws = [], [], []
+    for name, a in data.items():
+        if name in leave_out or (name == "synth" and not synth):
+            continue
+        w = weight_of(name, a, esconv_short)
+        if corpus_mask is not None and name in corpus_mask:
+            w = np.where(corpus_mask[name], w, 0.0)
+        if leave_keys:
+            w = np.where(np.isin(a["key"], list(leave_keys)), 0.0, w)
+        keep = w > 0
+        xs.append(a["vec"][keep])
+        ys.append(a["label"][keep])
+        ws.append(w[keep])
+    return np.concatenate(xs), np.concatenate(ys).astype(np.float32), np.concatenate(ws).astype(np.float32)
+
+
+def fit(
+    x: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray,
+    *,
+    hidden: int,
+    epochs: int,
+    seed: int,
+    wd: float,
+    members: int = 1,
+) -> EncoderHead:
+    """A head on standardised vectors: logistic regression (hidden 0) or one ReLU layer. Several
+    seed members of an MLP average their logits, which is one MLP with all their hidden units."""
+    if members > 1 and hidden:
+        heads = [fit(x, y, w, hidden=hidden, epochs=epochs, seed=seed + i, wd=wd) for i in range(members)]
+        return EncoderHead(
+            np.concatenate([h.w1 for h in heads], axis=1),
+            np.concatenate([h.b1 for h in heads]),
+            np.concatenate([h.w2 for h in heads]) / members,
+            float(np.mean([h.b2 for h in heads])),
+        )
+    import torch
+
+    torch.set_num_threads(1)
+    torch.manual_seed(seed)
+    mean = x.mean(0)
+    std = x.std(0) + 1e-6
+    xt = torch.tensor((x - mean) / std, dtype=torch.float32)
+    yt = torch.tensor(y)
+    wt = torch.tensor(w)
+    for label in (0.0, 1.0):  # balanced classes
+        wt[yt == label] *= len(yt) / (2 * float(wt[yt == label].sum() / wt.mean()))
+    wt /= wt.mean()
+    dim = x.shape[1]
+    if hidden:
+        net = torch.nn.Sequential(torch.nn.Linear(dim, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 1))
+    else:
+        net = torch.nn.Sequential(torch.nn.Linear(dim, 1))
+    opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=wd)
+    gen = torch.Generator().manual_seed(seed)
+    for _ in range(epochs):
+        order = torch.randperm(len(yt), generator=gen)
+        for start in range(0, len(yt), 256):
+            batch = order[start : start + 256]
+            logits = net(xt[batch]).squeeze(1)
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, yt[batch], reduction="none")
+            opt.zero_grad()
+            (loss * wt[batch]).mean().backward()
+            opt.step()
+    layers = [m for m in net if isinstance(m, torch.nn.Linear)]
+    if hidden:
+        w1 = layers[0].weight.detach().numpy().T
+        b1 = layers[0].bias.detach().numpy()
+        w2 = layers[1].weight.detach().numpy().reshape(-1)
+        b2 = float(layers[1].bias.item())
+    else:  # a linear head is stored as a hidden layer of one unit that passes its input through
+        w1 = layers[0].weight.detach().numpy().T
+        b1 = layers[0].bias.detach().numpy()
+        w2 = np.ones(1, np.float32)
+        b2 = 0.0
+    # fold the standardisation into the first layer
+    w1 = w1 / std[:, None]
+    b1 = b1 - mean @ w1
+    return EncoderHead(
+        w1.astype(np.float32), b1.astype(np.float32), w2.astype(np.float32), b2, linear=not hidden
+    )
+
+
+# -- combining with the shipped layers (vectorised copy of LayeredSafetyCheck._assess) ------------
+def logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def layer(p: np.ndarray, floor: float, alone: float) -> np.ndarray:
+    return np.where(p < floor, 0.0, np.minimum(CLF_WEIGHT, DEFAULT_THRESHOLD * (p - floor) / (alone - floor)))
+
+
+def cheap(a: Arrays) -> np.ndarray:
+    z = HASHED_WEIGHT * logit(a["hashed"]) + (1 - HASHED_WEIGHT) * logit(a["static"])
+    blend = 1 / (1 + np.exp(-z))
+    return 1 - (1 - a["rules"]) * (1 - layer(blend, CLF_FLOOR, CLF_ALONE) * a["damping"])
+
+
+def combined(
+    a: Arrays, enc_p: np.ndarray, floor: float, alone: float, gate: float, weight: float = 0.0
+) -> np.ndarray:
+    """The detector's score with the encoder head, run only where the cheap layers' score reaches
+    ``gate``: as its own layer (``weight`` 0; floor .. alone like the blend), or as a third member
+    of the blend with this share of the logit (the blend keeps its own floor and alone)."""
+    base = cheap(a)
+    if weight == 0.0:
+        extra = np.where(base >= gate, layer(enc_p, floor, alone) * a["damping"], 0.0)
+        return 1 - (1 - base) * (1 - extra)
+    z = HASHED_WEIGHT * logit(a["hashed"]) + (1 - HASHED_WEIGHT) * logit(a["static"])
+    z3 = (1 - weight) * z + weight * logit(enc_p)
+    p = 1 / (1 + np.exp(-z3))
+    with_enc = 1 - (1 - a["rules"]) * (1 - layer(p, floor, alone) * a["damping"])
+    return np.where(base >= gate, with_enc, base)
+
+
+def rates(score: np.ndarray, label: np.ndarray) -> dict[str, Any]:
+    pos, neg = label == 1, label == 0
+    flagged = score >= DEFAULT_THRESHOLD
+    return {
+        "recall": round(float(flagged[pos].mean()), 4) if pos.any() else None,
+        "fpr": round(float(flagged[neg].mean()), 4) if neg.any() else None,
+        "tp": int(flagged[pos].sum()),
+        "positives": int(pos.sum()),
+        "fp": int(flagged[neg].sum()),
+        "negatives": int(neg.sum()),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--features", type=Path, default=Path("/work/runs/safety-enc"))
+    parser.add_argument("--report", type=Path, default=None)
+    parser.add_argument("--write", type=Path, default=None, help="train on everything, write the head here")
+    parser.add_argument("--hidden", type=int, default=64)
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--wd", type=float, default=0.1)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--members", type=int, default=5, help="MLP seed members (logits averaged)")
+    parser.add_argument("--no-synth", action="store_true")
+    parser.add_argument("--in-sample", action="store_true", help="select with the shipped cheap models")
+    parser.add_argument("--mode", choices=("layer", "blend", "any"), default="any")
+    parser.add_argument("--esconv-short", type=float, default=3.0)
+    parser.add_argument("--max-esconv", type=int, default=10, help="ESConv valid false alarms allowed")
+    parser.add_argument("--max-fpr", type=float, default=0.05, help="corpus OOF hard-negative FPR allowed")
+    parser.add_argument("--gates", type=float, nargs="*", default=[0.0, 0.01, DEFAULT_GATE, 0.05, 0.1, 0.2])
+    args = parser.parse_args()
+    start = time.time()
+    data = load(args.features)
+    opts = {
+        "hidden": args.hidden,
+        "epochs": args.epochs,
+        "seed": args.seed,
+        "wd": args.wd,
+        "members": args.members,
+    }
+    common = {"esconv_short": args.esconv_short, "synth": not args.no_synth}
+    valid = data["esconv_valid"]
+
+    # Corpus out of fold (no holdout in training): chooses the operating point with ESConv valid.
+    corpus = [n for n in data if n.startswith("corpus_")]
+    rng = np.random.default_rng(args.seed)
+    folds = {n: data[n].get("fold", rng.integers(0, 4, len(data[n]["label"]))) for n in corpus}
+    oof_cheap = all("hashed_oof" in data[n] for n in corpus) and not args.in_sample
+    print("corpus selection with", "out-of-fold" if oof_cheap else "shipped (in-sample)", "cheap models")
+    oof = {n: np.zeros(len(data[n]["label"])) for n in corpus}
+    valid_oof = []
+    for k in range(4):
+        keys = {key for n in corpus for key in data[n]["key"][folds[n] == k]}
+        x, y, w = pool(
+            data,
+            leave_out=set(HOLDOUTS),
+            leave_keys=keys,
+            corpus_mask={n: folds[n] != k for n in corpus},
+            **common,
+        )
+        head = fit(x, y, w, **opts)
+        for n in corpus:
+            p = head.predict_vectors(data[n]["vec"])
+            oof[n][folds[n] == k] = p[folds[n] == k]
+        valid_oof.append(head.predict_vectors(valid["vec"]))
+    cat = {
+        f: np.concatenate([data[n][f] for n in corpus])
+        for f in ("rules", "damping", "hashed", "static", "label")
+    }
+    if oof_cheap:
+        cat["hashed"] = np.concatenate([data[n]["hashed_oof"] for n in corpus])
+        cat["static"] = np.concatenate([data[n]["static_oof"] for n in corpus])
+    cat_p = np.concatenate([oof[n] for n in corpus])
+    valid_p = np.mean(valid_oof, axis=0)
+    grid = []
+    points = [
+        (0.0, floor, alone)
+        for floor in (0.5, 0.7, 0.9, 0.97, 0.99)
+        for alone in (0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9998, 0.9999, 0.99995, 0.99999)
+        if alone > floor
+    ] + [
+        (weight, CLF_FLOOR, alone)
+        for weight in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+        for alone in (0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99)
+    ]
+    if args.mode == "layer":
+        points = [p for p in points if p[0] == 0.0]
+    elif args.mode == "blend":
+        points = [p for p in points if p[0] > 0.0]
+    for weight, floor, alone in points:
+        c = rates(combined(cat, cat_p, floor, alone, 0.0, weight), cat["label"])
+        v = int((combined(valid, valid_p, floor, alone, 0.0, weight) >= DEFAULT_THRESHOLD).sum())
+        grid.append(
+            {"weight": weight, "floor": floor, "alone": alone, "corpus_oof": c, "esconv_valid_flagged": v}
+        )
+    ok = [
+        g
+        for g in grid
+        if g["esconv_valid_flagged"] <= args.max_esconv and g["corpus_oof"]["fpr"] <= args.max_fpr
+    ]
+    best = max(ok, key=lambda g: (g["corpus_oof"]["recall"], -g["corpus_oof"]["fpr"])) if ok else None
+    shipped_corpus = rates(cheap(cat), cat["label"])
+    print("corpus OOF shipped", shipped_corpus, "esconv valid", int((cheap(valid) >= 0.5).sum()))
+    print("chosen", best)
+    for mode_ok in ([g for g in ok if g["weight"] == 0.0], [g for g in ok if g["weight"] > 0.0]):
+        for g in sorted(mode_ok, key=lambda g: -g["corpus_oof"]["recall"])[:3]:
+            print(
+                "  ok",
+                g["weight"],
+                g["floor"],
+                g["alone"],
+                g["corpus_oof"]["recall"],
+                g["corpus_oof"]["fpr"],
+                g["esconv_valid_flagged"],
+            )
+    report: dict[str, Any] = {
+        "options": {**opts, **common, "max_esconv": args.max_esconv, "max_fpr": args.max_fpr},
+        "selection": {"grid": grid, "chosen": best, "shipped_corpus_oof": shipped_corpus},
+    }
+    if best is None:
+        for g in grid:
+            print(
+                g["weight"],
+                g["floor"],
+                g["alone"],
+                g["corpus_oof"]["recall"],
+                g["corpus_oof"]["fpr"],
+                g["esconv_valid_flagged"],
+            )
+        raise SystemExit("no operating point meets the limits")
+    floor, alone, weight = best["floor"], best["alone"], best["weight"]
+
+    # Leave one holdout out.
+    table = {}
+    for h in HOLDOUTS:
+        a = data[h]
+        x, y, w = pool(data, leave_out={h}, leave_keys=set(a["key"]), **common)
+        head = fit(x, y, w, **opts)
+        p = head.predict_vectors(a["vec"])
+        vp = head.predict_vectors(valid["vec"])
+        row: dict[str, Any] = {
+            "shipped": rates(cheap(a), a["label"]),
+            "head_alone@0.5": rates(p, a["label"]),
+            "esconv_valid_flagged_shipped": int((cheap(valid) >= 0.5).sum()),
+        }
+        for gate in args.gates:
+            row[f"with_encoder_gate{gate}"] = rates(combined(a, p, floor, alone, gate, weight), a["label"])
+            row[f"esconv_valid_flagged_gate{gate}"] = int(
+                (combined(valid, vp, floor, alone, gate, weight) >= 0.5).sum()
+            )
+        hard = a["label"] == 0
+        row["gate_pass"] = {
+            str(g): {
+                "crisis": round(float((cheap(a)[~hard] >= g).mean()), 4),
+                "hard_negative": round(float((cheap(a)[hard] >= g).mean()), 4),
+                "esconv_valid": round(float((cheap(valid) >= g).mean()), 4),
+            }
+            for g in args.gates
+        }
+        row["missed_still"] = [
+            str(t) for t in a["text"][(a["label"] == 1) & (combined(a, p, floor, alone, 0.0, weight) < 0.5)]
+        ][:40]
+        row["new_false_alarms"] = [
+            str(t)
+            for t in a["text"][
+                (a["label"] == 0) & (combined(a, p, floor, alone, 0.0, weight) >= 0.5) & (cheap(a) < 0.5)
+            ]
+        ]
+        table[h] = row
+        s, e = row["shipped"], row["with_encoder_gate0.0"]
+        print(
+            f"{h:10} shipped {s['recall']:.3f}/{s['fpr']:.3f}  +enc {e['recall']:.3f}/{e['fpr']:.3f}  "
+            f"head alone {row['head_alone@0.5']['recall']:.3f}/{row['head_alone@0.5']['fpr']:.3f}  "
+            f"esconv {row['esconv_valid_flagged_shipped']} -> {row['esconv_valid_flagged_gate0.0']}",
+            flush=True,
+        )
+    report["leave_one_out"] = table
+    # pooled over the six holdouts
+    pooled: dict[str, Any] = {}
+    for key in ["shipped", *[f"with_encoder_gate{g}" for g in args.gates]]:
+        tp = sum(table[h][key]["tp"] for h in HOLDOUTS)
+        pos = sum(table[h][key]["positives"] for h in HOLDOUTS)
+        fp = sum(table[h][key]["fp"] for h in HOLDOUTS)
+        neg = sum(table[h][key]["negatives"] for h in HOLDOUTS)
+        pooled[key] = {
+            "recall": round(tp / pos, 4),
+            "fpr": round(fp / neg, 4),
+            "tp": tp,
+            "positives": pos,
+            "fp": fp,
+            "negatives": neg,
+        }
+    report["leave_one_out_pooled"] = pooled
+    print(json.dumps(pooled))
+
+    if args.write:
+        if weight == 0.0:
+            raise SystemExit("the chosen point adds the head as its own layer; run time reads a blend member")
+        x, y, w = pool(data, leave_out=set(), leave_keys=set(), **common)
+        head = fit(x, y, w, **opts)
+        sha = json.loads((REPO / "esc_edge" / "planner" / "model" / "hier.json").read_text())[
+            "encoder_sha256"
+        ]
+        head = EncoderHead(
+            head.w1,
+            head.b1,
+            head.w2,
+            head.b2,
+            linear=head.linear,
+            weight=weight,
+            floor=floor,
+            alone=alone,
+            encoder_sha256=sha,
+        )
+        head.save(args.write / HEAD_FILE)
+        head = EncoderHead.load(args.write / HEAD_FILE)
+        vp = head.predict_vectors(valid["vec"])
+        report["shipped_head"] = {
+            "gate": DEFAULT_GATE,
+            "esconv_valid_flagged": int(
+                (combined(valid, vp, floor, alone, DEFAULT_GATE, weight) >= 0.5).sum()
+            ),
+            "esconv_valid_flagged_texts": [
+                str(t) for t in valid["text"][combined(valid, vp, floor, alone, DEFAULT_GATE, weight) >= 0.5]
+            ],
+            "eval_set_holdout_split": rates(
+                combined(
+                    data["eval_set"],
+                    head.predict_vectors(data["eval_set"]["vec"]),
+                    floor,
+                    alone,
+                    DEFAULT_GATE,
+                    weight,
+                )[data["eval_set"]["split"] == "holdout"],
+                data["eval_set"]["label"][data["eval_set"]["split"] == "holdout"],
+            ),
+        }
+        print("written", report["shipped_head"])
+    report["seconds"] = round(time.time() - start, 1)
+    if args.report:
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        args.report.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
