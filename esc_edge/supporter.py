@@ -151,6 +151,7 @@ class Supporter:
         self._components = _components.Components(self.settings, self.runtime, pull)
         self.safety = safety if safety is not None else self._components.safety()
         self.planner = planner if planner is not None else self._components.planner()
+        self._share_encoder()
         self.generator = generator if generator is not None else self._components.generator()
         if constraints is not None:
             self.constraints = constraints
@@ -349,6 +350,17 @@ class Supporter:
             )
             if reply_text:
                 self._remember(conversation)
+
+    def _share_encoder(self) -> None:
+        """Let a safety check that reads sentence vectors use the planner's encoder and cache (the
+        seeker message is then encoded once per turn: by safety, then found by the planner)."""
+        share = getattr(self.safety, "share_encoder", None)
+        if not callable(share) or not callable(getattr(self.planner, "encode", None)):
+            return
+        try:
+            share(self.planner)
+        except Exception as exc:  # the check keeps (or lazily loads) its own encoder
+            log.warning("the safety check could not share the planner's encoder: %s", exc)
 
     def _remember(self, conversation: Conversation) -> None:
         """Let a caching planner encode the reply just sent, before the seeker answers.

@@ -28,6 +28,8 @@ from esc_edge.safety.classifier import MODEL_FILE, HashedLogReg  # noqa: E402
 from esc_edge.safety.detector import Blend, ClassifierLayer, LayeredSafetyCheck  # noqa: E402
 from esc_edge.safety.embedding import MODEL_FILE as HEAD_FILE  # noqa: E402
 from esc_edge.safety.embedding import EmbeddingHead  # noqa: E402
+from esc_edge.safety.encoder_head import HEAD_FILE as ENCODER_HEAD_FILE  # noqa: E402
+from esc_edge.safety.encoder_head import EncoderHead, EncoderLayer  # noqa: E402
 from esc_edge.safety.evaluate import evaluate, load_rows  # noqa: E402
 
 
@@ -82,6 +84,7 @@ def main() -> None:
         help="directory with classifier.npz (+ embedding_head.npz) to use instead of the packaged ones",
     )
     parser.add_argument("--rules-only", action="store_true", help="no learned layer")
+    parser.add_argument("--no-encoder", action="store_true", help="leave the sentence-encoder head out")
     args = parser.parse_args()
 
     if args.rules_only:
@@ -89,16 +92,24 @@ def main() -> None:
     elif args.models:
         head_path = args.models / HEAD_FILE
         head = EmbeddingHead.load(head_path) if head_path.exists() else None
+        encoder_path = args.models / ENCODER_HEAD_FILE
+        encoder = (
+            EncoderLayer(EncoderHead.load(encoder_path))
+            if encoder_path.exists() and not args.no_encoder
+            else None
+        )
         check = LayeredSafetyCheck(
-            layers=[ClassifierLayer(Blend(HashedLogReg.load(args.models / MODEL_FILE), head))]
+            layers=[ClassifierLayer(Blend(HashedLogReg.load(args.models / MODEL_FILE), head))],
+            encoder=encoder,
         )
     else:
-        check = LayeredSafetyCheck.create()
+        check = LayeredSafetyCheck.create(use_encoder=not args.no_encoder)
     rows = load_rows(args.data)
     splits = sorted({str(r.get("split")) for r in rows if r.get("split")})
     report: dict[str, object] = {
         "data": str(args.data.name),
         "models": "rules only" if args.rules_only else str(args.models or "packaged"),
+        "encoder_head": not (args.rules_only or args.no_encoder),
         "machine": machine(),
         "all": evaluate(rows, check=check),
     }

@@ -7,7 +7,10 @@ Layers and how they combine (see docs/safety.md):
 2. The learned layer adds evidence only when it is confident: the hashed n-gram model
    (:mod:`~esc_edge.safety.classifier`) and the static-encoder head
    (:mod:`~esc_edge.safety.embedding`) are mixed on the logit scale; above ``CLF_FLOOR`` the mix
-   tips weak rule evidence over, and from ``CLF_ALONE`` it raises a crisis by itself.
+   tips weak rule evidence over, and from ``CLF_ALONE`` it raises a crisis by itself. When the
+   rules and this mix see a little risk (the gate), the planner's sentence encoder reads the
+   message in context and its head (:mod:`~esc_edge.safety.encoder_head`) joins the mix as a
+   third member, with its own levels.
 3. Context: the risk carried by the last seeker turns (and a crisis reply among the last turns)
    is added as outside evidence, so "I have the pills here" after "everyone would be better off
    without me" is a crisis while the same words after "my doctor gave me sleeping pills" are not.
@@ -29,6 +32,7 @@ from esc_edge.conversation import Conversation
 from esc_edge.safety.base import INJECTION, Assessment, safety_checks
 from esc_edge.safety.classifier import HashedLogReg
 from esc_edge.safety.embedding import EmbeddingHead
+from esc_edge.safety.encoder_head import DEFAULT_GATE, Encoder, EncoderHead, EncoderLayer
 from esc_edge.safety.replies import guess_language, injection_reply, safety_reply
 from esc_edge.safety.rules import RuleResult, assess_rules, noisy_or
 
@@ -70,7 +74,11 @@ TRIGGERS = re.compile(
 
 
 class Layer(Protocol):
-    """A detector layer: evidence in [0, 1] for one message (rules get context separately)."""
+    """A detector layer: evidence in [0, 1] for one message (rules get context separately).
+
+    A layer with a ``gate`` attribute above 0 runs only when the evidence of the rules and the
+    layers before it reaches the gate (an expensive layer spends nothing on plainly everyday talk).
+    """
 
     name: str
 
@@ -95,12 +103,26 @@ class Blend:
     head: Model | None = None
     hashed_weight: float = HASHED_WEIGHT
 
-    def predict(self, text: str) -> float:
-        p = self.hashed.predict(text)
+    def logit(self, text: str) -> float:
+        z = _logit(self.hashed.predict(text))
         if self.head is None:
-            return p
-        z = self.hashed_weight * _logit(p) + (1.0 - self.hashed_weight) * _logit(self.head.predict(text))
-        return 1.0 / (1.0 + math.exp(-z))
+            return z
+        return self.hashed_weight * z + (1.0 - self.hashed_weight) * _logit(self.head.predict(text))
+
+    def predict(self, text: str) -> float:
+        return _sigmoid(self.logit(text))
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-min(max(z, -30.0), 30.0)))
+
+
+def evidence(p: float, floor: float = CLF_FLOOR, alone: float = CLF_ALONE) -> float:
+    """A learned probability as detector evidence: none below ``floor``, rising linearly so that
+    ``alone`` reaches the crisis threshold by itself, at most ``CLF_WEIGHT``."""
+    if p < floor:
+        return 0.0
+    return min(CLF_WEIGHT, DEFAULT_THRESHOLD * (p - floor) / (alone - floor))
 
 
 @dataclass
@@ -111,10 +133,7 @@ class ClassifierLayer:
     alone: float = CLF_ALONE
 
     def score(self, text: str) -> float:
-        p = self.model.predict(text)
-        if p < self.floor:
-            return 0.0
-        return min(CLF_WEIGHT, DEFAULT_THRESHOLD * (p - self.floor) / (self.alone - self.floor))
+        return evidence(self.model.predict(text), self.floor, self.alone)
 
 
 def _bounded(text: str) -> str:
@@ -143,16 +162,30 @@ class LayeredSafetyCheck:
         careful_threshold: float = CAREFUL_THRESHOLD,
         layers: Sequence[Layer] = (),
         context_turns: int = CONTEXT_TURNS,
+        encoder: EncoderLayer | None = None,
     ) -> None:
         self.locale = locale
         self.threshold = threshold
         self.careful_threshold = careful_threshold
         self.layers = list(layers)
         self.context_turns = context_turns
+        # The sentence-encoder head joins the first Blend layer (see _with_encoder).
+        self.encoder = encoder
 
     @classmethod
-    def create(cls, *, locale: str = "en-US", **options: object) -> LayeredSafetyCheck:
-        """The shipped configuration: rules, the packaged classifier, three turns of context."""
+    def create(
+        cls,
+        *,
+        locale: str = "en-US",
+        encoder: Encoder | None = None,
+        use_encoder: bool = True,
+        encoder_gate: float = DEFAULT_GATE,
+        **options: object,
+    ) -> LayeredSafetyCheck:
+        """The shipped configuration: rules, the packaged classifier and encoder head, three turns
+        of context. ``encoder`` (e.g. the chat's HierPlanner) serves the encoder head; without one
+        the packaged planner's encoder is loaded on first use. ``use_encoder=False`` leaves the
+        encoder head out (rules + n-gram blend only, no ONNX)."""
         layers: list[Layer] = []
         try:
             hashed = HashedLogReg.load()
@@ -165,7 +198,20 @@ class LayeredSafetyCheck:
         except Exception:  # the n-gram model alone still generalises somewhat
             log.exception("safety embedding head unavailable; continuing with the n-gram model")
         layers.append(ClassifierLayer(Blend(hashed, head)))
-        return cls(locale=locale, layers=layers, **options)  # type: ignore[arg-type]
+        encoder_layer: EncoderLayer | None = None
+        if use_encoder:
+            try:
+                encoder_layer = EncoderLayer(EncoderHead.load(), gate=encoder_gate)
+            except Exception:  # the cheap layers still protect as before
+                log.exception("safety encoder head unavailable; continuing without it")
+            if encoder_layer is not None and encoder is not None:
+                encoder_layer.share(encoder)
+        return cls(locale=locale, layers=layers, encoder=encoder_layer, **options)  # type: ignore[arg-type]
+
+    def share_encoder(self, encoder: Encoder) -> bool:
+        """Let the encoder head use ``encoder`` (the chat's planner): each seeker message is then
+        encoded once, for safety first and from the cache for the planner. False if refused."""
+        return self.encoder is not None and self.encoder.share(encoder)
 
     # -- public ------------------------------------------------------------------------------
     def assess(self, conversation: Conversation | None, text: str, *, careful: bool = False) -> Assessment:
@@ -200,6 +246,11 @@ class LayeredSafetyCheck:
         rules = assess_rules(text, context=context)
         extra = [layer.score(text) * rules.damping for layer in self.layers]
         score = noisy_or([rules.score, *extra])
+        if self.encoder is not None and score >= self.encoder.gate:
+            refined = self._with_encoder(text, self.encoder)
+            if refined is not None:
+                extra = [e if i != refined[0] else refined[1] * rules.damping for i, e in enumerate(extra)]
+                score = noisy_or([rules.score, *extra])
         threshold = self.threshold_for(careful)
         crisis = score >= threshold
         reason = _reason(rules, extra, context, crisis)
@@ -210,6 +261,19 @@ class LayeredSafetyCheck:
         if not crisis and rules.injection:
             reason = INJECTION
         return Assessment(crisis, category, round(score, 4), subject, reason, guess_language(text))
+
+    def _with_encoder(self, text: str, encoder: EncoderLayer) -> tuple[int, float] | None:
+        """(index, evidence) of the first Blend layer with the encoder head as a third member, or
+        None when there is no blend or no encoder could be loaded."""
+        for i, layer in enumerate(self.layers):
+            if isinstance(layer, ClassifierLayer) and isinstance(layer.model, Blend):
+                p = encoder.probability(text)
+                if p is None:
+                    return None
+                head = encoder.head
+                z = (1.0 - head.weight) * layer.model.logit(text) + head.weight * _logit(p)
+                return i, evidence(_sigmoid(z), head.floor, head.alone)
+        return None
 
     def _recent(self, conversation: Conversation | None, text: str) -> list[str]:
         if conversation is None:

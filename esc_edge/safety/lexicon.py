@@ -2327,6 +2327,8 @@ _CANCEL_SOURCES: tuple[str, ...] = (
     r"(?:le |la |the |a )?(?:train|bus|car|taxi|plane|avion|voiture|call|shower|douche|zug|auto)\b",
     r"\bbleed (?:the )?(?:radiators?|brakes)|\bbreathing down my neck\b|\brunning on empty\b|"
     r"\brope swing\b|\bskipping rope\b|\bjump rope\b|\brope ladder\b",
+    # the encoder head reads "door" as the abuser's door; "a foot in the door" is job hunting
+    r"\b(?:foot|feet) in the door\b",
     r"\b(?:mon|ma|mes) \w+ (?:va|vont) me tuer\b|\b(?:mi|mis) (?:jefe|jefa|madre|mama|padre|papa|profe|"
     r"profesor|profesora|hermana|hermano|novia|novio) (?:me va|me van) a matar\b",
     r"(?:老板|我妈|妈妈|老师|我爸|爸爸)\w{0,6}会杀了我",
