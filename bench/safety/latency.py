@@ -48,12 +48,14 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=HERE / "eval_set.jsonl")
     parser.add_argument("--esconv", type=Path, default=None, help="ESConv JSONL: its seeker turns")
     parser.add_argument("--n", type=int, default=600)
+    parser.add_argument("--gate", type=float, default=None, help="encoder gate (default: the shipped one)")
     parser.add_argument("--out", type=Path, default=HERE.parent / "results" / "safety_latency.json")
     args = parser.parse_args()
 
     hashed, head = HashedLogReg.load(), EmbeddingHead.load()
     planner = HierPlanner.from_dir(threads=1)
-    full = LayeredSafetyCheck.create(encoder=planner)
+    gate_option = {} if args.gate is None else {"encoder_gate": args.gate}
+    full = LayeredSafetyCheck.create(encoder=planner, **gate_option)  # type: ignore[arg-type]
     cheap = LayeredSafetyCheck.create(use_encoder=False)
     assert full.encoder is not None
     gate = full.encoder.gate

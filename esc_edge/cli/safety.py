@@ -17,12 +17,17 @@ from esc_edge.cli._common import emit_json, stdin_lines
 @click.option("--locale", default="en-US", show_default=True, help="Chooses helpline numbers (--reply).")
 @click.option("--careful", is_flag=True, help="Use the lower careful-mode threshold.")
 @click.option("--reply", "show_reply", is_flag=True, help="Also print the safety reply for crises.")
-def safety(as_json: bool, locale: str, careful: bool, show_reply: bool) -> None:
+@click.option(
+    "--no-encoder",
+    is_flag=True,
+    help="Leave out the sentence-encoder head (no ONNX model loaded: about 200 MB less, lower recall).",
+)
+def safety(as_json: bool, locale: str, careful: bool, show_reply: bool, no_encoder: bool) -> None:
     """Assess each stdin line: suicide, self-harm, medical, abuse, harm to others, child at risk."""
     from esc_edge.safety.detector import LayeredSafetyCheck
     from esc_edge.safety.replies import safety_reply, validate_locale
 
-    check = LayeredSafetyCheck.create(locale=validate_locale(locale))
+    check = LayeredSafetyCheck.create(locale=validate_locale(locale), use_encoder=not no_encoder)
     for line in stdin_lines():
         result = check.assess(None, line, careful=careful)
         if as_json:

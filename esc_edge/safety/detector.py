@@ -74,11 +74,7 @@ TRIGGERS = re.compile(
 
 
 class Layer(Protocol):
-    """A detector layer: evidence in [0, 1] for one message (rules get context separately).
-
-    A layer with a ``gate`` attribute above 0 runs only when the evidence of the rules and the
-    layers before it reaches the gate (an expensive layer spends nothing on plainly everyday talk).
-    """
+    """A detector layer: evidence in [0, 1] for one message (rules get context separately)."""
 
     name: str
 

@@ -24,6 +24,22 @@ def test_safety_json_prints_one_object_per_line_and_nothing_else() -> None:
     assert all(isinstance(row["score"], float) for row in rows)
 
 
+def test_the_encoder_head_can_be_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    from esc_edge.safety import detector
+
+    made: list[bool] = []
+    create = detector.LayeredSafetyCheck.create.__func__  # type: ignore[attr-defined]
+
+    def recording(cls: type, **options: object) -> object:
+        made.append(bool(options.get("use_encoder", True)))
+        return create(cls, **options)
+
+    monkeypatch.setattr(detector.LayeredSafetyCheck, "create", classmethod(recording))
+    result = CliRunner().invoke(cli, ["safety", "--json", "--no-encoder"], input=b"I took 40 pills\n")
+    assert result.exit_code == 0 and json.loads(result.stdout)["crisis"] is True
+    assert made == [False]
+
+
 def test_invalid_utf8_is_replaced_with_a_warning_on_stderr() -> None:
     result = CliRunner().invoke(cli, ["safety", "--json"], input=b"\xff\xfe I want to die\n")
     assert result.exit_code == 0
