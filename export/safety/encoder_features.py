@@ -41,6 +41,7 @@ from export.safety.train_classifier import (  # noqa: E402
     everyday_turns,
     read_rows,
     seeker_turns,
+    variants,
 )
 
 BENCH = REPO / "bench" / "safety"
@@ -72,6 +73,13 @@ def sets(esconv: Path, n_synth: int) -> dict[str, list[dict[str, object]]]:
         {"text": t, "crisis": False, "kind": "esconv"} for t in seeker_turns(esconv / "valid.jsonl")
     ]
     filler = [t for t in everyday_turns(train) if 4 <= len(t.split()) <= 25][:3000]
+    # Two variants of each corpus message (buried in small talk or with typing noise), as for the
+    # n-gram model; "parent" and "row" name the message, so a fold leaves its variants out too.
+    out["variants"] = [
+        {"text": t, "crisis": bool(y), "kind": "variant", "parent": name, "row": i // 2}
+        for name in [n for n in out if n.startswith("corpus_")]
+        for i, (t, y) in enumerate(variants(out[name], filler, seed=7 + len(name)))
+    ]
     out["synth"] = [
         {"text": t, "crisis": bool(y), "kind": "synth"}
         for t, y in generate(n_synth // 2, n_synth // 2, filler, seed=13)

@@ -61,6 +61,9 @@ def load(features: Path) -> dict[str, Arrays]:
         arrays["text"] = np.array([str(m["text"]) for m in metas])
         if path.stem == "esconv_train":
             arrays["everyday"] = np.array([bool(m["everyday"]) for m in metas])
+        if path.stem == "variants":
+            arrays["parent"] = np.array([str(m["parent"]) for m in metas])
+            arrays["row"] = np.array([int(m["row"]) for m in metas])
         out[path.stem] = arrays
     oof = features / "oof" / "cheap_oof.npz"
     if oof.exists():  # cheap_oof.py: the cheap models' out-of-fold scores and their folds
@@ -72,8 +75,10 @@ def load(features: Path) -> dict[str, Arrays]:
     return out
 
 
-def weight_of(name: str, a: Arrays, esconv_short: float) -> np.ndarray:
+def weight_of(name: str, a: Arrays, esconv_short: float, variant_weight: float = 0.0) -> np.ndarray:
     n = len(a["label"])
+    if name == "variants":
+        return np.full(n, variant_weight)
     if name.startswith("corpus_"):
         return np.full(n, 5.0)
     if name == "synth":
@@ -96,14 +101,21 @@ def pool(
     corpus_mask: dict[str, np.ndarray] | None = None,
     esconv_short: float = 3.0,
     synth: bool = True,
+    variant_weight: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     xs, ys, ws = [], [], []
     for name, a in data.items():
         if name in leave_out or (name == "synth" and not synth):
             continue
-        w = weight_of(name, a, esconv_short)
+        w = weight_of(name, a, esconv_short, variant_weight)
         if corpus_mask is not None and name in corpus_mask:
             w = np.where(corpus_mask[name], w, 0.0)
+        if corpus_mask is not None and name == "variants":  # a left-out message's variants too
+            kept = [
+                corpus_mask[p][r] if p in corpus_mask else True
+                for p, r in zip(a["parent"], a["row"], strict=True)
+            ]
+            w = np.where(np.array(kept, dtype=bool), w, 0.0)
         if leave_keys:
             w = np.where(np.isin(a["key"], list(leave_keys)), 0.0, w)
         keep = w > 0
@@ -243,6 +255,7 @@ def main() -> None:
     parser.add_argument("--in-sample", action="store_true", help="select with the shipped cheap models")
     parser.add_argument("--mode", choices=("layer", "blend", "any"), default="any")
     parser.add_argument("--esconv-short", type=float, default=3.0)
+    parser.add_argument("--variants", type=float, default=0.0, help="weight of corpus variants (0: none)")
     parser.add_argument("--max-esconv", type=int, default=10, help="ESConv valid false alarms allowed")
     parser.add_argument("--max-fpr", type=float, default=0.05, help="corpus OOF hard-negative FPR allowed")
     parser.add_argument("--gates", type=float, nargs="*", default=[0.0, 0.01, DEFAULT_GATE, 0.05, 0.1, 0.2])
@@ -256,7 +269,7 @@ def main() -> None:
         "wd": args.wd,
         "members": args.members,
     }
-    common = {"esconv_short": args.esconv_short, "synth": not args.no_synth}
+    common = {"esconv_short": args.esconv_short, "synth": not args.no_synth, "variant_weight": args.variants}
     valid = data["esconv_valid"]
 
     # Corpus out of fold (no holdout in training): chooses the operating point with ESConv valid.
