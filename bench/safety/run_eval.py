@@ -8,7 +8,8 @@ clock and CPU time per message, single thread) and a stress check on hostile inp
 
 Blind sets are scored once per detector and then spent: ``holdout9.jsonl`` was scored before and
 after round 5 and is development data from round 6 on (rules were written against its misses);
-``holdout10*.jsonl`` is the next blind set, written without the detector and scored by the lead.
+``holdout10*.jsonl`` was the next blind set (spent after round 6b); ``holdout11.jsonl`` followed,
+written without the detector and scored by the lead once per detector.
 """
 
 from __future__ import annotations
