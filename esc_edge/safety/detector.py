@@ -60,6 +60,15 @@ CLF_WEIGHT = 0.6
 # Share of the hashed n-gram logit in the blend with the encoder head (see Blend): the n-grams read
 # every language we cover, the English encoder's static vectors mostly English.
 HASHED_WEIGHT = 0.7
+# How the encoder head's refined blend evidence meets the cheap blend's (round 8): "never" lets it
+# replace it (round 7: the head can lower a score as well as raise it), "careful" keeps the larger of
+# the two in careful mode only (after a crisis the head never vetoes what the cheap layers saw),
+# "always" keeps the larger everywhere. Measured leaving each spent holdout out (5-10, careful
+# threshold 0.3): "never" 93.5% / 5.7% and 7 crises the cheap layers caught dropped by the head;
+# "careful" 94.8% / 6.5%, none dropped; normal mode unchanged (90.1% / 2.1%, 7 of 2,689 ESConv
+# validation turns). "always" had the same leave-out numbers but flagged 9 ESConv turns.
+NEVER_LOWER_MODES = ("never", "careful", "always")
+NEVER_LOWER = "careful"
 # Texts longer than this are assessed on their head and tail windows plus a sampled middle:
 # keeps a 500k-character paste linear and bounded in time.
 MAX_ASSESSED_CHARS = 20_000
@@ -159,7 +168,10 @@ class LayeredSafetyCheck:
         layers: Sequence[Layer] = (),
         context_turns: int = CONTEXT_TURNS,
         encoder: EncoderLayer | None = None,
+        never_lower: str = NEVER_LOWER,
     ) -> None:
+        if never_lower not in NEVER_LOWER_MODES:
+            raise ValueError(f"never_lower must be one of {NEVER_LOWER_MODES}, not {never_lower!r}")
         self.locale = locale
         self.threshold = threshold
         self.careful_threshold = careful_threshold
@@ -167,6 +179,7 @@ class LayeredSafetyCheck:
         self.context_turns = context_turns
         # The sentence-encoder head joins the first Blend layer (see _with_encoder).
         self.encoder = encoder
+        self.never_lower = never_lower
 
     @classmethod
     def create(
@@ -245,7 +258,10 @@ class LayeredSafetyCheck:
         if self.encoder is not None and score >= self.encoder.gate:
             refined = self._with_encoder(text, self.encoder)
             if refined is not None:
-                extra = [e if i != refined[0] else refined[1] * rules.damping for i, e in enumerate(extra)]
+                index, value = refined[0], refined[1] * rules.damping
+                if self.never_lower == "always" or (careful and self.never_lower == "careful"):
+                    value = max(value, extra[index])
+                extra = [e if i != index else value for i, e in enumerate(extra)]
                 score = noisy_or([rules.score, *extra])
         threshold = self.threshold_for(careful)
         crisis = score >= threshold

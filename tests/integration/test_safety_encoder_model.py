@@ -82,3 +82,15 @@ def test_everyday_esconv_turns_stay_everyday(check: LayeredSafetyCheck) -> None:
     flagged = [t for t in turns if check.assess(None, t).crisis]
     # measured: 7 of 2,689 (the shipped detector without the head: 7 as well)
     assert len(turns) == 2689 and len(flagged) <= 10, flagged
+
+
+def test_in_careful_mode_the_head_never_drops_what_the_cheap_layers_catch(check: LayeredSafetyCheck) -> None:
+    # round 8: after a crisis the head may raise the blend, never lower it. Measured on the holdout
+    # split in careful mode: 102 / 102 crises, 10 / 130 false (the cheap layers alone: the same)
+    cheap = LayeredSafetyCheck.create(use_encoder=False)
+    rows = load_rows(REPO / "bench" / "safety" / "eval_set.jsonl", split="holdout")
+    for row in rows:
+        with_head = check.assess(None, row["text"], careful=True).score
+        assert with_head >= cheap.assess(None, row["text"], careful=True).score - 1e-9, row["text"]
+    overall = evaluate(rows, check=check, careful=True)["overall"]
+    assert overall["recall"] >= 0.98 and overall["fpr"] <= 0.08, overall

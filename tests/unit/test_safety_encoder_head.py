@@ -60,9 +60,11 @@ def linear_head(**levels: object) -> EncoderHead:
     return EncoderHead(w1, np.zeros(1, np.float32), np.ones(1, np.float32), 0.0, **options)  # type: ignore[arg-type]
 
 
-def check_with(p_blend: float, encoder: FakeEncoder | None, gate: float = DEFAULT_GATE) -> LayeredSafetyCheck:
+def check_with(
+    p_blend: float, encoder: FakeEncoder | None, gate: float = DEFAULT_GATE, **options: str
+) -> LayeredSafetyCheck:
     layer = EncoderLayer(linear_head(), encoder, gate=gate) if encoder is not None else None
-    return LayeredSafetyCheck(layers=[ClassifierLayer(Blend(Fixed(p_blend), None))], encoder=layer)
+    return LayeredSafetyCheck(layers=[ClassifierLayer(Blend(Fixed(p_blend), None))], encoder=layer, **options)
 
 
 def test_the_packaged_head_loads_and_round_trips(tmp_path: Path) -> None:
@@ -119,6 +121,41 @@ def test_the_encoder_can_lower_an_ngram_hit() -> None:
     assert check_with(0.99, None).assess(Conversation(), text).crisis
     encoder = FakeEncoder({text: -8.0})
     assert not check_with(0.99, encoder).assess(Conversation(), text).crisis
+
+
+def test_in_careful_mode_the_encoder_never_lowers_the_cheap_layers() -> None:
+    # after a crisis, a message the cheap layers flag stays flagged whatever the encoder reads
+    text = "the quarterly report is due on friday"
+    cheap = check_with(0.99, None).assess(Conversation(), text, careful=True)
+    check = check_with(0.99, FakeEncoder({text: -8.0}))
+    assert check.never_lower == detector_module.NEVER_LOWER == "careful"
+    careful = check.assess(Conversation(), text, careful=True)
+    assert careful.crisis and careful.score == pytest.approx(cheap.score)
+    assert not check.assess(Conversation(), text).crisis  # outside careful mode it still can
+
+
+def test_in_careful_mode_the_encoder_still_raises() -> None:
+    text = "I left the spare key under the mat for whoever comes to get the dog"
+    check = check_with(0.55, FakeEncoder({text: 8.0}))
+    cheap = check_with(0.55, None).assess(Conversation(), text, careful=True)
+    assert not cheap.crisis
+    assert check.assess(Conversation(), text, careful=True).score > cheap.score
+
+
+@pytest.mark.parametrize(
+    ("mode", "lowered_normal", "lowered_careful"),
+    [("never", True, True), ("careful", True, False), ("always", False, False)],
+)
+def test_never_lower_modes(mode: str, lowered_normal: bool, lowered_careful: bool) -> None:
+    text = "the quarterly report is due on friday"
+    check = check_with(0.99, FakeEncoder({text: -8.0}), never_lower=mode)
+    assert check.assess(None, text).crisis is not lowered_normal
+    assert check.assess(None, text, careful=True).crisis is not lowered_careful
+
+
+def test_an_unknown_never_lower_mode_is_refused() -> None:
+    with pytest.raises(ValueError, match="never_lower"):
+        LayeredSafetyCheck(never_lower="sometimes")
 
 
 def test_the_blend_with_the_encoder_is_a_logit_mix() -> None:
