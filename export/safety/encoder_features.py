@@ -14,6 +14,10 @@ sets, synthetic templates, ESConv train and valid seeker turns) it writes ``<set
 
 Those are everything the detector combines, so heads and operating points can be compared offline
 (``export/safety/train_encoder_head.py``) without running the encoder again.
+
+After the cheap models are retrained, ``--models DIR --reuse OLD_DIR`` rescores every set with the
+models in DIR and takes the encoder vectors from OLD_DIR where a set there has the same texts (the
+encoder did not change), so only new sets pass through the encoder.
 """
 
 from __future__ import annotations
@@ -95,11 +99,17 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("/work/runs/safety-enc"))
     parser.add_argument("--n-synthetic", type=int, default=12000)
     parser.add_argument("--only", nargs="*", default=None, help="set names to (re)compute")
+    parser.add_argument("--models", type=Path, default=None, help="cheap models from here (default: package)")
+    parser.add_argument("--reuse", type=Path, default=None, help="encoder vectors from this features dir")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
     planner = HierPlanner.from_dir(threads=1)
-    hashed, static = HashedLogReg.load(), EmbeddingHead.load()
+    if args.models:
+        hashed = HashedLogReg.load(args.models / "classifier.npz")
+        static = EmbeddingHead.load(args.models / "embedding_head.npz")
+    else:
+        hashed, static = HashedLogReg.load(), EmbeddingHead.load()
     check = LayeredSafetyCheck()
     for name, rows in sets(args.esconv, args.n_synthetic).items():
         if args.only and name not in args.only:
@@ -108,10 +118,19 @@ def main() -> None:
         if target.exists() and not args.only:
             continue
         start = time.time()
+        old: dict[str, np.ndarray] = {}
+        if args.reuse and (args.reuse / f"{name}.npz").exists():
+            with np.load(args.reuse / f"{name}.npz") as data:
+                texts = [str(json.loads(m)["text"]) for m in data["meta"]]
+                if texts == [str(r["text"]) for r in rows]:
+                    old = {"vec": data["vec"]}
         vec, rules, damping, p_hashed, p_static, labels = [], [], [], [], [], []
-        for row in rows:
+        for i, row in enumerate(rows):
             text = str(row["text"])
-            vec.append(planner.encode([utterance_text(Turn("seeker", text))])[0])
+            if old:
+                vec.append(old["vec"][i])
+            else:
+                vec.append(planner.encode([utterance_text(Turn("seeker", text))])[0])
             conversation = Conversation()
             for earlier in row.get("context") or []:  # type: ignore[attr-defined]
                 conversation.add_seeker(str(earlier))
@@ -133,7 +152,8 @@ def main() -> None:
             label=np.array(labels, np.int8),
             meta=np.array([json.dumps(r, ensure_ascii=False) for r in rows]),
         )
-        print(f"{name:24} {len(rows):6} rows  {time.time() - start:6.1f} s", flush=True)
+        reused = " (vectors reused)" if old else ""
+        print(f"{name:24} {len(rows):6} rows  {time.time() - start:6.1f} s{reused}", flush=True)
 
 
 if __name__ == "__main__":

@@ -210,11 +210,19 @@ def cheap(a: Arrays) -> np.ndarray:
 
 
 def combined(
-    a: Arrays, enc_p: np.ndarray, floor: float, alone: float, gate: float, weight: float = 0.0
+    a: Arrays,
+    enc_p: np.ndarray,
+    floor: float,
+    alone: float,
+    gate: float,
+    weight: float = 0.0,
+    never_lower: bool = False,
 ) -> np.ndarray:
     """The detector's score with the encoder head, run only where the cheap layers' score reaches
     ``gate``: as its own layer (``weight`` 0; floor .. alone like the blend), or as a third member
-    of the blend with this share of the logit (the blend keeps its own floor and alone)."""
+    of the blend with this share of the logit (the blend keeps its own floor and alone). With
+    ``never_lower`` the blend's evidence is the larger of the cheap and the refined one (noisy-OR
+    is monotone, so the score is the larger of the two scores)."""
     base = cheap(a)
     if weight == 0.0:
         extra = np.where(base >= gate, layer(enc_p, floor, alone) * a["damping"], 0.0)
@@ -223,7 +231,18 @@ def combined(
     z3 = (1 - weight) * z + weight * logit(enc_p)
     p = 1 / (1 + np.exp(-z3))
     with_enc = 1 - (1 - a["rules"]) * (1 - layer(p, floor, alone) * a["damping"])
+    if never_lower:
+        with_enc = np.maximum(with_enc, base)
     return np.where(base >= gate, with_enc, base)
+
+
+# Round 8, "never lower": how the refined blend evidence meets the cheap one. (i) replaces it, as in
+# round 7; (ii) the larger of the two in careful mode only; (iii) the larger of the two always.
+NEVER_LOWER = {"i": (False, False), "ii": (False, True), "iii": (True, True)}  # (normal, careful)
+
+
+def rates_at(score: np.ndarray, label: np.ndarray, threshold: float) -> dict[str, Any]:
+    return rates(score + (DEFAULT_THRESHOLD - threshold), label)
 
 
 def rates(score: np.ndarray, label: np.ndarray) -> dict[str, Any]:
@@ -258,6 +277,12 @@ def main() -> None:
     parser.add_argument("--variants", type=float, default=0.0, help="weight of corpus variants (0: none)")
     parser.add_argument("--max-esconv", type=int, default=10, help="ESConv valid false alarms allowed")
     parser.add_argument("--max-fpr", type=float, default=0.05, help="corpus OOF hard-negative FPR allowed")
+    parser.add_argument(
+        "--select-skip",
+        nargs="*",
+        default=[],
+        help="corpus sets (e.g. corpus_crisis_7 corpus_safe_7) left out of the operating-point choice",
+    )
     parser.add_argument("--gates", type=float, nargs="*", default=[0.0, 0.01, DEFAULT_GATE, 0.05, 0.1, 0.2])
     args = parser.parse_args()
     start = time.time()
@@ -294,14 +319,22 @@ def main() -> None:
             p = head.predict_vectors(data[n]["vec"])
             oof[n][folds[n] == k] = p[folds[n] == k]
         valid_oof.append(head.predict_vectors(valid["vec"]))
-    cat = {
-        f: np.concatenate([data[n][f] for n in corpus])
-        for f in ("rules", "damping", "hashed", "static", "label")
-    }
-    if oof_cheap:
-        cat["hashed"] = np.concatenate([data[n]["hashed_oof"] for n in corpus])
-        cat["static"] = np.concatenate([data[n]["static_oof"] for n in corpus])
-    cat_p = np.concatenate([oof[n] for n in corpus])
+
+    def corpus_arrays(names: list[str]) -> tuple[Arrays, np.ndarray]:
+        c = {
+            f: np.concatenate([data[n][f] for n in names])
+            for f in ("rules", "damping", "hashed", "static", "label")
+        }
+        if oof_cheap:
+            c["hashed"] = np.concatenate([data[n]["hashed_oof"] for n in names])
+            c["static"] = np.concatenate([data[n]["static_oof"] for n in names])
+        return c, np.concatenate([oof[n] for n in names])
+
+    # The operating point is chosen on the corpus sets not named in --select-skip (all are trained
+    # on and scored out of fold).
+    selected = [n for n in corpus if n not in set(args.select_skip)]
+    cat, cat_p = corpus_arrays(selected)
+    cat_all, cat_p_all = corpus_arrays(corpus)
     valid_p = np.mean(valid_oof, axis=0)
     grid = []
     points = [
@@ -345,7 +378,13 @@ def main() -> None:
                 g["esconv_valid_flagged"],
             )
     report: dict[str, Any] = {
-        "options": {**opts, **common, "max_esconv": args.max_esconv, "max_fpr": args.max_fpr},
+        "options": {
+            **opts,
+            **common,
+            "max_esconv": args.max_esconv,
+            "max_fpr": args.max_fpr,
+            "select_skip": args.select_skip,
+        },
         "selection": {"grid": grid, "chosen": best, "shipped_corpus_oof": shipped_corpus},
     }
     if best is None:
@@ -360,6 +399,27 @@ def main() -> None:
             )
         raise SystemExit("no operating point meets the limits")
     floor, alone, weight = best["floor"], best["alone"], best["weight"]
+    report["selection"]["selected_on"] = selected
+    for label, (c, cp) in (("selected", (cat, cat_p)), ("all", (cat_all, cat_p_all))):
+        report["selection"][f"corpus_oof_variants_{label}"] = {
+            f"{variant}_{mode}": rates_at(
+                combined(c, cp, floor, alone, DEFAULT_GATE, weight, keep), c["label"], threshold
+            )
+            for variant, (normal, careful) in NEVER_LOWER.items()
+            for mode, keep, threshold in (("normal", normal, DEFAULT_THRESHOLD), ("careful", careful, 0.3))
+        }
+        report["selection"][f"corpus_oof_cheap_{label}"] = rates(cheap(c), c["label"])
+    report["selection"]["corpus_oof_by_set"] = {
+        n: rates(combined_n, data[n]["label"])
+        for n, combined_n in zip(
+            corpus,
+            np.split(
+                combined(cat_all, cat_p_all, floor, alone, DEFAULT_GATE, weight),
+                np.cumsum([len(data[n]["label"]) for n in corpus])[:-1],
+            ),
+            strict=True,
+        )
+    }
 
     # Leave one holdout out.
     table = {}
@@ -374,6 +434,15 @@ def main() -> None:
             "head_alone@0.5": rates(p, a["label"]),
             "esconv_valid_flagged_shipped": int((cheap(valid) >= 0.5).sum()),
         }
+        for variant, (normal, careful) in NEVER_LOWER.items():
+            for mode, keep, threshold in (("normal", normal, DEFAULT_THRESHOLD), ("careful", careful, 0.3)):
+                score = combined(a, p, floor, alone, DEFAULT_GATE, weight, keep)
+                row[f"variant_{variant}_{mode}"] = rates_at(score, a["label"], threshold)
+                lost = (a["label"] == 1) & (cheap(a) >= threshold) & (score < threshold)
+                row[f"variant_{variant}_{mode}"]["crises_lost_vs_cheap"] = [str(t) for t in a["text"][lost]]
+            row[f"variant_{variant}_esconv_valid_flagged"] = int(
+                (combined(valid, vp, floor, alone, DEFAULT_GATE, weight, normal) >= DEFAULT_THRESHOLD).sum()
+            )
         for gate in args.gates:
             row[f"with_encoder_gate{gate}"] = rates(combined(a, p, floor, alone, gate, weight), a["label"])
             row[f"esconv_valid_flagged_gate{gate}"] = int(
@@ -421,6 +490,28 @@ def main() -> None:
             "fp": fp,
             "negatives": neg,
         }
+    for variant in NEVER_LOWER:
+        for mode in ("normal", "careful"):
+            key = f"variant_{variant}_{mode}"
+            tp = sum(table[h][key]["tp"] for h in HOLDOUTS)
+            pos = sum(table[h][key]["positives"] for h in HOLDOUTS)
+            fp = sum(table[h][key]["fp"] for h in HOLDOUTS)
+            neg = sum(table[h][key]["negatives"] for h in HOLDOUTS)
+            pooled[key] = {
+                "recall": round(tp / pos, 4),
+                "fpr": round(fp / neg, 4),
+                "tp": tp,
+                "positives": pos,
+                "fp": fp,
+                "negatives": neg,
+                "crises_lost_vs_cheap": sum(len(table[h][key]["crises_lost_vs_cheap"]) for h in HOLDOUTS),
+            }
+    for threshold, mode in ((DEFAULT_THRESHOLD, "normal"), (0.3, "careful")):
+        pooled[f"cheap_{mode}"] = rates_at(
+            np.concatenate([cheap(data[h]) for h in HOLDOUTS]),
+            np.concatenate([data[h]["label"] for h in HOLDOUTS]),
+            threshold,
+        )
     report["leave_one_out_pooled"] = pooled
     print(json.dumps(pooled))
 
@@ -466,6 +557,28 @@ def main() -> None:
                 data["eval_set"]["label"][data["eval_set"]["split"] == "holdout"],
             ),
         }
+        ev = data["eval_set"]
+        ev_p = head.predict_vectors(ev["vec"])
+        for variant, (normal, careful) in NEVER_LOWER.items():
+            report["shipped_head"][f"variant_{variant}"] = {
+                "esconv_valid_flagged": int(
+                    (
+                        combined(valid, vp, floor, alone, DEFAULT_GATE, weight, normal) >= DEFAULT_THRESHOLD
+                    ).sum()
+                ),
+                **{
+                    f"eval_set_{split}_{mode}": rates_at(
+                        combined(ev, ev_p, floor, alone, DEFAULT_GATE, weight, keep)[ev["split"] == split],
+                        ev["label"][ev["split"] == split],
+                        threshold,
+                    )
+                    for split in ("dev", "holdout")
+                    for mode, keep, threshold in (
+                        ("normal", normal, DEFAULT_THRESHOLD),
+                        ("careful", careful, 0.3),
+                    )
+                },
+            }
         print("written", report["shipped_head"])
     report["seconds"] = round(time.time() - start, 1)
     if args.report:
