@@ -7,10 +7,11 @@ Per message of bench/safety/eval_set.jsonl (first N; or ``--data`` another label
 ``--esconv`` the seeker turns of an ESConv split): the n-gram model alone, the static-vector head
 alone, and the whole check with rules only, rules + n-grams, rules + the n-gram blend (no encoder),
 and as shipped (the sentence-encoder head behind its gate, the encoder's cache emptied before each
-message so every pass is paid). ``turn_*`` is what a chat turn spends on the message before the
-reply: the shipped check sharing the planner's encoder and then the planner encoding the same
-message (a cache hit when the gate opened), against the check without encoder head followed by
-the planner's encoder pass. ``encoder_gate_passed`` is the share of messages that ran the encoder.
+message so every pass is paid), also in careful mode. ``turn_*`` is what a chat turn spends on the
+message before the reply: the shipped check sharing the planner's encoder and then the planner
+encoding the same message (a cache hit when the gate opened), against the check without encoder
+head followed by the planner's encoder pass. ``encoder_gate_passed`` is the share of messages
+that ran the encoder.
 """
 
 from __future__ import annotations
@@ -65,6 +66,10 @@ def main() -> None:
         planner.cache.clear()  # every message pays its encoder pass, as a new message does
         return full.assess(None, text)
 
+    def shipped_careful(text: str) -> object:  # after a crisis: lower bar, the head never lowers
+        planner.cache.clear()
+        return full.assess(None, text, careful=True)
+
     def turn_shared(text: str) -> object:
         planner.cache.clear()
         result = full.assess(None, text)
@@ -87,6 +92,7 @@ def main() -> None:
         ).assess(None, t),
         "check_without_encoder": lambda t: cheap.assess(None, t),
         "check_shipped": shipped,
+        "check_shipped_careful": shipped_careful,
         "turn_check_then_planner_shared": turn_shared,
         "turn_check_then_planner_separate": turn_separate,
     }
