@@ -11,7 +11,9 @@ logistic regression) on the standardised vector, crisis vs not.
 Training data, weights as for the n-gram model: the hand-written corpus (5), the spent blind
 holdouts 5-10, the probe sets and the eval set's dev split (3), synthetic templates (1), ESConv
 *train* seeker turns fit to be everyday talk (1; 3 for <= 8 words). The eval set's holdout split is
-never trained on.
+never trained on. Since round 9 the everyday ESConv train turns that a head trained without any
+holdout still reads as a crisis (p >= 0.5, about 200 of 12,600) weigh ``--mine`` (3) instead: hard
+everyday negatives mined from training data only.
 
 Measurement, all with the cheap layers as shipped:
 
@@ -23,6 +25,14 @@ Measurement, all with the cheap layers as shipped:
 The operating point (how the head's probability becomes evidence) is chosen on the corpus out of
 fold predictions and ESConv valid only, never on the holdouts: the highest recall with ESConv valid
 false alarms at most ``--max-esconv`` and corpus hard-negative false alarms at most ``--max-fpr``.
+Corpus batch 7 is trained on and scored out of fold but left out of that choice by default
+(``--select-skip``): its negatives are twins of its crises and with it no point keeps the corpus
+false alarms under 5% (round 8).
+
+The shipped head is rebuilt, byte for byte, from the package's cheap models (run
+``encoder_features.py`` and ``cheap_oof.py`` after ``train_classifier.py``) by::
+
+    python export/safety/train_encoder_head.py --features DIR --write esc_edge/safety/data
 """
 
 from __future__ import annotations
@@ -77,6 +87,9 @@ def load(features: Path) -> dict[str, Arrays]:
 
 def weight_of(name: str, a: Arrays, esconv_short: float, variant_weight: float = 0.0) -> np.ndarray:
     n = len(a["label"])
+    if name == "esconv_train" and "mined_weight" in a:  # --mine: hard everyday turns weigh more
+        w = np.where(a["words"] <= SHORT_WORDS, esconv_short, 1.0)
+        return np.where(a["everyday"], np.maximum(w, a["mined_weight"]), 0.0)
     if name == "variants":
         return np.full(n, variant_weight)
     if name.startswith("corpus_"):
@@ -280,10 +293,22 @@ def main() -> None:
     parser.add_argument(
         "--select-skip",
         nargs="*",
-        default=[],
-        help="corpus sets (e.g. corpus_crisis_7 corpus_safe_7) left out of the operating-point choice",
+        default=["corpus_crisis_7", "corpus_safe_7"],
+        help="corpus sets left out of the operating-point choice (default: batch 7; none: pass it empty)",
     )
     parser.add_argument("--gates", type=float, nargs="*", default=[0.0, 0.01, DEFAULT_GATE, 0.05, 0.1, 0.2])
+    parser.add_argument(
+        "--select-never-lower",
+        action="store_true",
+        help="choose the operating point with the head never lowering the cheap blend (variant iii)",
+    )
+    parser.add_argument(
+        "--mine",
+        type=float,
+        default=3.0,
+        help="weight of mined hard everyday ESConv train turns (0: no mining, as in rounds 7-8)",
+    )
+    parser.add_argument("--mine-at", type=float, default=0.5, help="head probability that marks a mined turn")
     args = parser.parse_args()
     start = time.time()
     data = load(args.features)
@@ -296,6 +321,23 @@ def main() -> None:
     }
     common = {"esconv_short": args.esconv_short, "synth": not args.no_synth, "variant_weight": args.variants}
     valid = data["esconv_valid"]
+    mined: dict[str, Any] = {}
+    if args.mine > 0:
+        # Hard everyday negatives from ESConv *train* only: a head trained without any holdout scores
+        # the everyday train turns it was trained on; those it still reads as a crisis weigh --mine.
+        x, y, w = pool(data, leave_out=set(HOLDOUTS), leave_keys=set(), **common)
+        train = data["esconv_train"]
+        p_train = fit(x, y, w, **opts).predict_vectors(train["vec"])
+        hard = train["everyday"] & (p_train >= args.mine_at)
+        train["mined_weight"] = np.where(hard, args.mine, 0.0)
+        mined = {
+            "weight": args.mine,
+            "at": args.mine_at,
+            "turns": int(hard.sum()),
+            "of_everyday": int(train["everyday"].sum()),
+            "examples": [str(t) for t in train["text"][hard][:40]],
+        }
+        print("mined", mined["turns"], "of", mined["of_everyday"], "everyday ESConv train turns", flush=True)
 
     # Corpus out of fold (no holdout in training): chooses the operating point with ESConv valid.
     corpus = [n for n in data if n.startswith("corpus_")]
@@ -352,8 +394,9 @@ def main() -> None:
     elif args.mode == "blend":
         points = [p for p in points if p[0] > 0.0]
     for weight, floor, alone in points:
-        c = rates(combined(cat, cat_p, floor, alone, 0.0, weight), cat["label"])
-        v = int((combined(valid, valid_p, floor, alone, 0.0, weight) >= DEFAULT_THRESHOLD).sum())
+        keep = args.select_never_lower
+        c = rates(combined(cat, cat_p, floor, alone, 0.0, weight, keep), cat["label"])
+        v = int((combined(valid, valid_p, floor, alone, 0.0, weight, keep) >= DEFAULT_THRESHOLD).sum())
         grid.append(
             {"weight": weight, "floor": floor, "alone": alone, "corpus_oof": c, "esconv_valid_flagged": v}
         )
@@ -384,7 +427,9 @@ def main() -> None:
             "max_esconv": args.max_esconv,
             "max_fpr": args.max_fpr,
             "select_skip": args.select_skip,
+            "select_never_lower": args.select_never_lower,
         },
+        "mined": mined,
         "selection": {"grid": grid, "chosen": best, "shipped_corpus_oof": shipped_corpus},
     }
     if best is None:
