@@ -64,7 +64,7 @@ def test_everyday_talk_below_the_gate_costs_no_encoder_pass(
 
 
 def test_the_eval_sets_holdout_split_stays_caught(check: LayeredSafetyCheck) -> None:
-    # never trained on by any safety model; measured with the head: 102 / 102 crises, 1 / 130 false
+    # never trained on by any safety model; measured with the head: 102 / 102 crises, 2 / 130 false
     rows = load_rows(REPO / "bench" / "safety" / "eval_set.jsonl", split="holdout")
     overall = evaluate(rows, check=check)["overall"]
     assert overall["recall"] >= 0.98 and overall["fpr"] <= 0.02, overall
@@ -80,17 +80,18 @@ def test_everyday_esconv_turns_stay_everyday(check: LayeredSafetyCheck) -> None:
         turns += [t["text"] for t in dialogue["turns"] if t["speaker"] == "seeker"]
     turns = [t for t in turns if len(t.split()) >= 3]
     flagged = [t for t in turns if check.assess(None, t).crisis]
-    # measured: 7 of 2,689 (the shipped detector without the head: 7 as well)
+    # measured (round 9): 10 of 2,689 (round 8: 7; the cheap layers alone: 7)
     assert len(turns) == 2689 and len(flagged) <= 10, flagged
 
 
-def test_in_careful_mode_the_head_never_drops_what_the_cheap_layers_catch(check: LayeredSafetyCheck) -> None:
-    # round 8: after a crisis the head may raise the blend, never lower it. Measured on the holdout
-    # split in careful mode: 102 / 102 crises, 10 / 130 false (the cheap layers alone: the same)
+def test_the_head_never_drops_what_the_cheap_layers_catch(check: LayeredSafetyCheck) -> None:
+    # round 9: the head may raise the blend, never lower it, in careful mode (round 8) and outside it.
+    # Measured on the holdout split in careful mode: 102 / 102 crises, 8 / 130 false
     cheap = LayeredSafetyCheck.create(use_encoder=False)
     rows = load_rows(REPO / "bench" / "safety" / "eval_set.jsonl", split="holdout")
     for row in rows:
-        with_head = check.assess(None, row["text"], careful=True).score
-        assert with_head >= cheap.assess(None, row["text"], careful=True).score - 1e-9, row["text"]
+        for careful in (False, True):
+            with_head = check.assess(None, row["text"], careful=careful).score
+            assert with_head >= cheap.assess(None, row["text"], careful=careful).score - 1e-9, row["text"]
     overall = evaluate(rows, check=check, careful=True)["overall"]
     assert overall["recall"] >= 0.98 and overall["fpr"] <= 0.08, overall

@@ -116,22 +116,22 @@ def test_above_the_gate_the_encoder_reads_the_planners_text() -> None:
     assert result.crisis and "classifier" in result.reason
 
 
-def test_the_encoder_can_lower_an_ngram_hit() -> None:
+def test_the_encoder_can_lower_an_ngram_hit_when_allowed() -> None:
     text = "the quarterly report is due on friday"
     assert check_with(0.99, None).assess(Conversation(), text).crisis
     encoder = FakeEncoder({text: -8.0})
-    assert not check_with(0.99, encoder).assess(Conversation(), text).crisis
+    assert not check_with(0.99, encoder, never_lower="never").assess(Conversation(), text).crisis
 
 
-def test_in_careful_mode_the_encoder_never_lowers_the_cheap_layers() -> None:
-    # after a crisis, a message the cheap layers flag stays flagged whatever the encoder reads
+def test_by_default_the_encoder_never_lowers_the_cheap_layers() -> None:
+    # round 9: in both modes a message the cheap layers flag stays flagged whatever the encoder reads
     text = "the quarterly report is due on friday"
-    cheap = check_with(0.99, None).assess(Conversation(), text, careful=True)
     check = check_with(0.99, FakeEncoder({text: -8.0}))
-    assert check.never_lower == detector_module.NEVER_LOWER == "careful"
-    careful = check.assess(Conversation(), text, careful=True)
-    assert careful.crisis and careful.score == pytest.approx(cheap.score)
-    assert not check.assess(Conversation(), text).crisis  # outside careful mode it still can
+    assert check.never_lower == detector_module.NEVER_LOWER == "always"
+    for careful in (False, True):
+        cheap = check_with(0.99, None).assess(Conversation(), text, careful=careful)
+        refined = check.assess(Conversation(), text, careful=careful)
+        assert refined.crisis and refined.score == pytest.approx(cheap.score)
 
 
 def test_in_careful_mode_the_encoder_still_raises() -> None:
