@@ -254,6 +254,14 @@ def combined(
 NEVER_LOWER = {"i": (False, False), "ii": (False, True), "iii": (True, True)}  # (normal, careful)
 
 
+def pool_rates(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Recall and FPR over several sets' counts (each row has tp, positives, fp, negatives)."""
+    tp, pos = sum(r["tp"] for r in rows), sum(r["positives"] for r in rows)
+    fp, neg = sum(r["fp"] for r in rows), sum(r["negatives"] for r in rows)
+    return {"recall": round(tp / pos, 4), "fpr": round(fp / neg, 4), "tp": tp, "positives": pos,
+            "fp": fp, "negatives": neg}  # fmt: skip
+
+
 def rates_at(score: np.ndarray, label: np.ndarray, threshold: float) -> dict[str, Any]:
     return rates(score + (DEFAULT_THRESHOLD - threshold), label)
 
@@ -523,34 +531,14 @@ def main() -> None:
     # pooled over the six holdouts
     pooled: dict[str, Any] = {}
     for key in ["shipped", *[f"with_encoder_gate{g}" for g in args.gates]]:
-        tp = sum(table[h][key]["tp"] for h in HOLDOUTS)
-        pos = sum(table[h][key]["positives"] for h in HOLDOUTS)
-        fp = sum(table[h][key]["fp"] for h in HOLDOUTS)
-        neg = sum(table[h][key]["negatives"] for h in HOLDOUTS)
-        pooled[key] = {
-            "recall": round(tp / pos, 4),
-            "fpr": round(fp / neg, 4),
-            "tp": tp,
-            "positives": pos,
-            "fp": fp,
-            "negatives": neg,
-        }
+        pooled[key] = pool_rates([table[h][key] for h in HOLDOUTS])
     for variant in NEVER_LOWER:
         for mode in ("normal", "careful"):
             key = f"variant_{variant}_{mode}"
-            tp = sum(table[h][key]["tp"] for h in HOLDOUTS)
-            pos = sum(table[h][key]["positives"] for h in HOLDOUTS)
-            fp = sum(table[h][key]["fp"] for h in HOLDOUTS)
-            neg = sum(table[h][key]["negatives"] for h in HOLDOUTS)
-            pooled[key] = {
-                "recall": round(tp / pos, 4),
-                "fpr": round(fp / neg, 4),
-                "tp": tp,
-                "positives": pos,
-                "fp": fp,
-                "negatives": neg,
-                "crises_lost_vs_cheap": sum(len(table[h][key]["crises_lost_vs_cheap"]) for h in HOLDOUTS),
-            }
+            pooled[key] = pool_rates([table[h][key] for h in HOLDOUTS])
+            pooled[key]["crises_lost_vs_cheap"] = sum(
+                len(table[h][key]["crises_lost_vs_cheap"]) for h in HOLDOUTS
+            )
     for threshold, mode in ((DEFAULT_THRESHOLD, "normal"), (0.3, "careful")):
         pooled[f"cheap_{mode}"] = rates_at(
             np.concatenate([cheap(data[h]) for h in HOLDOUTS]),
