@@ -68,6 +68,10 @@ class DecodeOptions:
     # words; the constraint layer applies its own penalty to the reply only. Keep this at 1.0.
     repeat_penalty: float = 1.0
     seed: int | None = None
+    # Ask the backend for the model's log-probability of the reply it writes (GenerationStats.logprob):
+    # the unconstrained, temperature-free distribution, end-of-turn token included. Costs one
+    # log-sum-exp over the vocabulary per token.
+    logprobs: bool = False
 
 
 class CancelToken:
@@ -92,6 +96,8 @@ class GenerationStats:
     ttft_ms: float = 0.0
     total_ms: float = 0.0
     finish_reason: str = ""  # "stop" | "length" | "cancelled"
+    logprob: float | None = None  # summed over logprob_tokens, when DecodeOptions.logprobs asked
+    logprob_tokens: int = 0  # the reply's tokens plus the end-of-turn token when it stopped
 
 
 class Generator(Protocol):

@@ -19,6 +19,9 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
+import numpy.typing as npt
+
 from esc_edge.errors import (
     BackendUnavailableError,
     BusyError,
@@ -32,7 +35,9 @@ from esc_edge.generation.base import (
     DecodeOptions,
     GenerationStats,
     GeneratorOptions,
+    Logits,
     LogitsProcessor,
+    TokenIds,
     Vocabulary,
     generators,
 )
@@ -91,6 +96,28 @@ def _build_vocabulary(llm: Any) -> Vocabulary:
             pieces.append(model.token_to_piece(token, False).rstrip(b"\0"))
     # The GGUF's EOS is the template's end of turn (<|im_end|> for ChatML models).
     return Vocabulary(pieces=tuple(pieces), control_ids=frozenset(control), eos_id=llm.token_eos())
+
+
+class _LogprobRecorder:
+    """Wraps the constraint processor: keeps each step's raw logits to score the token drawn.
+
+    The custom sampler runs first in llama.cpp's chain, so ``scores`` are the model's own logits,
+    before constraints, temperature or truncation.
+    """
+
+    def __init__(self, inner: LogitsProcessor | None) -> None:
+        self.inner = inner
+        self._last: npt.NDArray[np.float32] | None = None
+        self._lse = 0.0
+
+    def __call__(self, input_ids: TokenIds, scores: Logits) -> Logits:
+        self._last = np.array(scores, dtype=np.float32)
+        top = float(self._last.max())
+        self._lse = top + float(np.log(np.exp(self._last - top).sum()))
+        return self.inner(input_ids, scores) if self.inner is not None else scores
+
+    def logprob(self, token: int) -> float:
+        return float(self._last[token]) - self._lse if self._last is not None else 0.0
 
 
 class _Request:
@@ -263,6 +290,10 @@ class LlamaGenerator:
         try:
             if options.seed is not None:
                 llm.set_seed(options.seed)
+            recorder = _LogprobRecorder(processor) if options.logprobs else None
+            if recorder is not None:
+                processor = recorder
+                stats.logprob = 0.0
             generator = llm.generate(
                 tokens,
                 top_k=options.top_k,
@@ -276,6 +307,9 @@ class LlamaGenerator:
                 if cancel.cancelled:
                     finish = "cancelled"
                     break
+                if recorder is not None:
+                    stats.logprob = (stats.logprob or 0.0) + recorder.logprob(token)
+                    stats.logprob_tokens += 1
                 if token == vocab.eos_id or token in vocab.control_ids:
                     finish = "stop"
                     break
