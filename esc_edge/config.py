@@ -126,6 +126,14 @@ class Settings:
             "help": "sample this many replies and keep the one closest to the others (1: no reranking)",
         },
     )
+    chooser: str = field(
+        default="consensus",
+        metadata={
+            "parse": str,
+            "help": "how to pick among the candidates: consensus (closest to the others) | learned "
+            "(a fitted ranker; draws the greedy reply plus candidates - 1 samples)",
+        },
+    )
     temperature: float | None = field(
         default=None,
         metadata={

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from esc_edge.config import Settings, load_settings
-from esc_edge.conversation import Conversation
+from esc_edge.conversation import Conversation, Turn
 from esc_edge.errors import CancelledError, EscEdgeError, InputError
 from esc_edge.generation.base import (
     CancelToken,
@@ -30,7 +30,7 @@ from esc_edge.generation.base import (
     TurnSpec,
 )
 from esc_edge.generation.prompt import render
-from esc_edge.generation.rerank import consensus_index
+from esc_edge.generation.rerank import Candidate, Chooser, choosers
 from esc_edge.planner import strategies
 from esc_edge.planner.base import Plan, Planner
 from esc_edge.runtime import RuntimeProfile, select_runtime
@@ -140,6 +140,7 @@ class Supporter:
         planner: Planner | None = None,
         generator: Generator | None = None,
         constraints: Constraints | None = None,
+        chooser: Chooser | None = None,
         pull: bool | Callable[[list[str]], bool] = False,
         runtime: RuntimeProfile | None = None,
     ) -> None:
@@ -160,7 +161,12 @@ class Supporter:
         else:
             self.constraints = NoConstraints()
         self._decode_options: Callable[[str | None], DecodeOptions] = self._components.decode_options
-        if self.settings.candidates > 1 and self._decode_options(None).temperature <= 0:
+        self.chooser: Chooser = chooser if chooser is not None else choosers.get(self.settings.chooser)()
+        if (
+            self.settings.candidates > 1
+            and self._decode_options(None).temperature <= 0
+            and self.chooser.sample_temperature is None
+        ):
             log.warning(
                 "candidates=%d has no effect with greedy decoding (every draw is the same); "
                 "set temperature above 0 (e.g. --temperature 0.7) to sample and rerank",
@@ -306,25 +312,11 @@ class Supporter:
             plan = self._choose(draft, override, conversation.careful_turns_left > 0)
             plan_ms = (time.perf_counter() - plan_started) * 1000
             stream.plan = plan
-            prompt = render(
-                draft.turns,
-                plan.strategy,
-                self.generator.tokenize,
-                budget=self.generator.n_ctx - REPLY_RESERVE_TOKENS,
-                slack=TRIM_SLACK,
-            ).tokens(self.generator.tokenize)
-            spec = TurnSpec(
-                strategy=plan.strategy,
-                prompt_length=len(prompt),
-                earlier_replies=tuple(t.text for t in turns if t.speaker == "supporter"),
-                seeker_text=" ".join(t.text for t in draft.turns if t.speaker == "seeker"),
-                word_budget=self.settings.word_budget,
-                min_words=self.settings.min_words,
-            )
+            prompt, spec = self.turn_inputs(draft, plan.strategy)
             stats = GenerationStats()
             pieces: list[str] = []
             ttft_ms = 0.0
-            for chunk in self._reply_chunks(prompt, plan.strategy, spec, cancel, stats):
+            for chunk in self._reply_chunks(prompt, plan.strategy, spec, draft.turns, cancel, stats):
                 if not pieces:
                     ttft_ms = (time.perf_counter() - started) * 1000
                 pieces.append(chunk)
@@ -362,6 +354,25 @@ class Supporter:
         except Exception as exc:  # the check keeps (or lazily loads) its own encoder
             log.warning("the safety check could not share the planner's encoder: %s", exc)
 
+    def turn_inputs(self, draft: Conversation, strategy: str | None) -> tuple[list[int], TurnSpec]:
+        """The prompt tokens and the constraint spec for the reply to ``draft``'s last (seeker) turn."""
+        prompt = render(
+            draft.turns,
+            strategy,
+            self.generator.tokenize,
+            budget=self.generator.n_ctx - REPLY_RESERVE_TOKENS,
+            slack=TRIM_SLACK,
+        ).tokens(self.generator.tokenize)
+        spec = TurnSpec(
+            strategy=strategy,
+            prompt_length=len(prompt),
+            earlier_replies=tuple(t.text for t in draft.turns[:-1] if t.speaker == "supporter"),
+            seeker_text=" ".join(t.text for t in draft.turns if t.speaker == "seeker"),
+            word_budget=self.settings.word_budget,
+            min_words=self.settings.min_words,
+        )
+        return prompt, spec
+
     def _remember(self, conversation: Conversation) -> None:
         """Let a caching planner encode the reply just sent, before the seeker answers.
 
@@ -382,48 +393,60 @@ class Supporter:
         prompt: list[int],
         strategy: str | None,
         spec: TurnSpec,
+        turns: Sequence[Turn],
         cancel: CancelToken,
         stats: GenerationStats,
     ) -> Iterator[str]:
         options = self._decode_options(strategy)
+        if self.chooser.sample_temperature is not None:
+            options = replace(options, temperature=self.chooser.sample_temperature)
         if self.settings.candidates <= 1 or options.temperature <= 0:
             # Greedy decoding would draw the same reply every time: one is enough.
+            options = self._decode_options(strategy)
             return self.generator.stream(prompt, options, self.constraints.processor(spec), cancel, stats)
-        return self._best_of(prompt, options, spec, cancel, stats)
+        return self._best_of(prompt, options, spec, turns, cancel, stats)
 
     def _best_of(
         self,
         prompt: list[int],
         options: DecodeOptions,
         spec: TurnSpec,
+        turns: Sequence[Turn],
         cancel: CancelToken,
         stats: GenerationStats,
     ) -> Iterator[str]:
-        """Sample ``settings.candidates`` replies, yield the consensus one whole.
+        """Draw ``settings.candidates`` replies, yield the one the chooser picks, whole.
 
-        Nothing streams before every candidate is drawn, so the first chunk arrives with the
-        whole reply. A cancel stops the drawing; the best of what was drawn is kept.
+        The chooser decides whether the first candidate is the greedy reply and whether the
+        backend reports log-probabilities. Nothing streams before every candidate is drawn, so
+        the first chunk arrives with the whole reply. A cancel stops the drawing; the best of what
+        was drawn is kept.
         """
+        chooser = self.chooser
         raw: list[str] = []
-        finished: list[str] = []
+        candidates: list[Candidate] = []
         runs: list[GenerationStats] = []
         for k in range(self.settings.candidates):
             if cancel.cancelled:
                 break
-            seed = None if options.seed is None else options.seed + k
-            run = GenerationStats()
-            text = "".join(
-                self.generator.stream(
-                    prompt, replace(options, seed=seed), self.constraints.processor(spec), cancel, run
-                )
+            greedy = k == 0 and chooser.include_greedy
+            draw = replace(
+                options,
+                seed=None if options.seed is None else options.seed + k,
+                temperature=0.0 if greedy else options.temperature,
+                logprobs=chooser.needs_logprobs,
             )
+            run = GenerationStats()
+            text = "".join(self.generator.stream(prompt, draw, self.constraints.processor(spec), cancel, run))
             raw.append(text)
-            finished.append(self.constraints.finalize(text, spec))
+            candidates.append(
+                Candidate(self.constraints.finalize(text, spec), greedy, run.logprob, run.logprob_tokens)
+            )
             runs.append(run)
         if not runs:
             stats.finish_reason = "cancelled"
             return
-        pick = consensus_index(finished)
+        pick = chooser.choose(candidates, turns)
         stats.prompt_tokens = runs[0].prompt_tokens
         stats.reused_tokens = runs[0].reused_tokens
         stats.completion_tokens = sum(run.completion_tokens for run in runs)

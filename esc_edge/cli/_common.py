@@ -75,6 +75,8 @@ def settings_options(fn: Any) -> Any:
         click.option("--word-budget", type=int, default=None, help="Most words in a reply."),
         click.option("--candidates", type=int, default=None,
                      help="Sample N replies, keep the one closest to the others (slower, N x decode)."),
+        click.option("--chooser", type=click.Choice(["consensus", "learned"]), default=None,
+                     help="How --candidates picks: consensus, or learned (greedy + N-1 samples, ranked)."),
         click.option("--no-constraints", "constraints", flag_value="false", default=None,
                      help="Decode without the constraint layer (for comparison)."),
         click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str),
@@ -87,7 +89,7 @@ def settings_options(fn: Any) -> Any:
 
 SETTINGS_FLAGS = (
     "model", "lora", "policy", "planner", "runtime", "threads", "locale", "seed", "word_budget",
-    "candidates", "constraints", "strategy",
+    "candidates", "chooser", "constraints", "strategy",
 )  # fmt: skip
 
 

@@ -133,7 +133,7 @@ def _progress(done: int, total: int, result: Any) -> None:
 
 def _settings(settings: Any) -> dict[str, Any]:
     keys = ("policy", "model", "lora", "constraints", "temperature", "seed", "n_ctx", "word_budget",
-            "candidates", "min_words")  # fmt: skip
+            "candidates", "chooser", "min_words")  # fmt: skip
     return {k: str(v) if isinstance(v, Path) else v for k, v in
             ((k, getattr(settings, k, None)) for k in keys)}  # fmt: skip
 
