@@ -12,6 +12,8 @@ the shipped file is a handful of floats and the runtime needs no numerical libra
 
 The report compares, on the held-out turns, the chosen reply with the greedy one, the consensus
 (MBR) choice and an oracle that reads the reference, with paired bootstrap intervals.
+``compare A B`` prints the same paired differences for two ``esc-edge eval generation --replies``
+files over the same turns.
 """
 
 from __future__ import annotations
@@ -230,6 +232,18 @@ def load(paths: Sequence[Path]) -> list[dict[str, Any]]:
     return sorted(records, key=lambda r: (r["dialogue_id"], r["turn_index"]))
 
 
+def compare_main(a: Path, b: Path) -> int:
+    """Paired a - b of two ``esc-edge eval generation --replies`` files over the same turns."""
+    ra = [json.loads(line) for line in a.open() if line.strip()]
+    rb = [json.loads(line) for line in b.open() if line.strip()]
+    if [r["reference"] for r in ra] != [r["reference"] for r in rb]:
+        raise SystemExit("the two files do not cover the same turns in the same order")
+    print(
+        json.dumps(paired([r["reply"] for r in ra], [r["reply"] for r in rb], [r["reference"] for r in ra]))
+    )
+    return 0
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("train", type=Path, nargs="+", help="build_chooser.py sample files (train turns)")
@@ -248,6 +262,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     from export.policy.common import log
 
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["compare"]:  # fit_chooser.py compare A.replies.jsonl B.replies.jsonl
+        return compare_main(Path(argv[1]), Path(argv[2]))
     args = parse_args(argv)
     columns = [NAMES.index(n) for n in args.features.split(",")]
     train = Turns(load(args.train), args.max_samples)
