@@ -254,6 +254,13 @@ def combined(
 NEVER_LOWER = {"i": (False, False), "ii": (False, True), "iii": (True, True)}  # (normal, careful)
 
 
+def grid_line(point: dict[str, Any]) -> str:
+    """One operating point of the selection grid: weight, levels, corpus OOF and ESConv flags."""
+    oof = point["corpus_oof"]
+    return (f"{point['weight']} {point['floor']} {point['alone']} {oof['recall']} {oof['fpr']} "
+            f"{point['esconv_valid_flagged']}")  # fmt: skip
+
+
 def pool_rates(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Recall and FPR over several sets' counts (each row has tp, positives, fp, negatives)."""
     tp, pos = sum(r["tp"] for r in rows), sum(r["positives"] for r in rows)
@@ -419,15 +426,7 @@ def main() -> None:
     print("chosen", best)
     for mode_ok in ([g for g in ok if g["weight"] == 0.0], [g for g in ok if g["weight"] > 0.0]):
         for g in sorted(mode_ok, key=lambda g: -g["corpus_oof"]["recall"])[:3]:
-            print(
-                "  ok",
-                g["weight"],
-                g["floor"],
-                g["alone"],
-                g["corpus_oof"]["recall"],
-                g["corpus_oof"]["fpr"],
-                g["esconv_valid_flagged"],
-            )
+            print("  ok", grid_line(g))
     report: dict[str, Any] = {
         "options": {
             **opts,
@@ -442,14 +441,7 @@ def main() -> None:
     }
     if best is None:
         for g in grid:
-            print(
-                g["weight"],
-                g["floor"],
-                g["alone"],
-                g["corpus_oof"]["recall"],
-                g["corpus_oof"]["fpr"],
-                g["esconv_valid_flagged"],
-            )
+            print(grid_line(g))
         raise SystemExit("no operating point meets the limits")
     floor, alone, weight = best["floor"], best["alone"], best["weight"]
     report["selection"]["selected_on"] = selected
