@@ -190,6 +190,25 @@ def static_vectors(
     return vocab, codes, scales.astype(np.float32)
 
 
+def fit_weighted_bce(  # type: ignore[no-untyped-def]
+    net, x, y, w, *, epochs: int, lr: float, weight_decay: float, generator=None, batch_size: int = 256
+) -> None:
+    """Train ``net`` (torch, one logit per row) on weighted binary cross-entropy with AdamW, in
+    shuffled batches; ``generator`` seeds the shuffles (None: torch's global generator)."""
+    import torch
+
+    opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=weight_decay)
+    for _ in range(epochs):
+        order = torch.randperm(len(y), generator=generator)
+        for start in range(0, len(y), batch_size):
+            batch = order[start : start + batch_size]
+            logits = net(x[batch]).squeeze(1)
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, y[batch], reduction="none")
+            opt.zero_grad()
+            (loss * w[batch]).mean().backward()
+            opt.step()
+
+
 def train_head(
     items: list[Item], static: Path, kind: str, dim: int, bits: int, hidden: int, epochs: int, out: Path
 ) -> EmbeddingHead:
@@ -206,16 +225,7 @@ def train_head(
     for label in (0.0, 1.0):  # balanced classes, as for the n-gram model
         w[y == label] *= len(y) / (2 * float((y == label).sum()))
     net = torch.nn.Sequential(torch.nn.Linear(dim, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 1))
-    opt = torch.optim.AdamW(net.parameters(), lr=3e-3, weight_decay=1e-4)
-    for _ in range(epochs):
-        order = torch.randperm(len(y))
-        for start in range(0, len(y), 256):
-            batch = order[start : start + 256]
-            logits = net(x[batch]).squeeze(1)
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, y[batch], reduction="none")
-            opt.zero_grad()
-            (loss * w[batch]).mean().backward()
-            opt.step()
+    fit_weighted_bce(net, x, y, w, epochs=epochs, lr=3e-3, weight_decay=1e-4)
     first, last = net[0], net[2]
     np.savez_compressed(
         out,

@@ -51,7 +51,7 @@ sys.path.insert(0, str(REPO))
 
 from esc_edge.safety.detector import CLF_ALONE, CLF_FLOOR, CLF_WEIGHT, DEFAULT_THRESHOLD, HASHED_WEIGHT  # noqa: E402
 from esc_edge.safety.encoder_head import DEFAULT_GATE, HEAD_FILE, EncoderHead  # noqa: E402
-from export.safety.train_classifier import SHORT_WORDS, text_key  # noqa: E402
+from export.safety.train_classifier import SHORT_WORDS, fit_weighted_bce, text_key  # noqa: E402
 
 HOLDOUTS = tuple(f"holdout{i}" for i in range(5, 11))
 Arrays = dict[str, np.ndarray]
@@ -176,17 +176,8 @@ def fit(
         net = torch.nn.Sequential(torch.nn.Linear(dim, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 1))
     else:
         net = torch.nn.Sequential(torch.nn.Linear(dim, 1))
-    opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=wd)
     gen = torch.Generator().manual_seed(seed)
-    for _ in range(epochs):
-        order = torch.randperm(len(yt), generator=gen)
-        for start in range(0, len(yt), 256):
-            batch = order[start : start + 256]
-            logits = net(xt[batch]).squeeze(1)
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, yt[batch], reduction="none")
-            opt.zero_grad()
-            (loss * wt[batch]).mean().backward()
-            opt.step()
+    fit_weighted_bce(net, xt, yt, wt, epochs=epochs, lr=2e-3, weight_decay=wd, generator=gen)
     layers = [m for m in net if isinstance(m, torch.nn.Linear)]
     if hidden:
         w1 = layers[0].weight.detach().numpy().T
