@@ -79,7 +79,7 @@ def settings_options(fn: Any) -> Any:
                      help="How --candidates picks: consensus, or learned (greedy + N-1 samples, ranked)."),
         click.option("--no-constraints", "constraints", flag_value="false", default=None,
                      help="Decode without the constraint layer (for comparison)."),
-        click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str),
+        click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=str),
                      default=None, help="YAML config file (default: the user config dir)."),
     ]  # fmt: skip
     for option in reversed(options):

@@ -73,3 +73,14 @@ def test_config_shows_sources(fake_env: dict[str, str]) -> None:
     result = CliRunner().invoke(cli, ["config", "--json"], env={**fake_env, "ESC_EDGE_LOCALE": "en-GB"})
     data = json.loads(result.stdout)
     assert data["settings"]["locale"] == {"value": "en-GB", "source": "env ESC_EDGE_LOCALE"}
+
+
+def test_a_named_config_file_that_does_not_exist_is_an_error_not_ignored(
+    fake_env: dict[str, str], tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(
+        cli, ["chat", "--json", "--config", str(tmp_path / "typo.yaml")], input="hi\n", env=fake_env
+    )
+    assert result.exit_code == 2 and "does not exist" in result.output
+    assert "reply" not in result.stdout
+
