@@ -53,6 +53,10 @@ CAREFUL_STRATEGIES = (
 REPLY_RESERVE_TOKENS = 128
 # Drop a quarter more history than needed when trimming so the next turns reuse the KV cache.
 TRIM_SLACK = 0.25
+# Longest pre-chat situation put in the prompt: the system block is never trimmed, so a long
+# intake text would crowd the dialogue out of the context (ESConv train situations: median 86
+# characters, 4 of 910 over 600).
+SITUATION_MAX_CHARS = 600
 
 
 @dataclass(frozen=True)
@@ -161,6 +165,8 @@ class Supporter:
         else:
             self.constraints = NoConstraints()
         self._decode_options: Callable[[str | None], DecodeOptions] = self._components.decode_options
+        # Safety verdicts on pre-chat situations, by text: assessed once, not every turn.
+        self._situation_verdicts: dict[str, Assessment] = {}
         self.chooser: Chooser = chooser if chooser is not None else choosers.get(self.settings.chooser)()
         if (
             self.settings.candidates > 1
@@ -257,7 +263,30 @@ class Supporter:
             if assessment.crisis:
                 return flat[: self.settings.max_message_chars], assessment
             raise
-        return cleaned, self._assess(conversation, cleaned, careful)
+        assessment = self._assess(conversation, cleaned, careful)
+        return cleaned, self._with_situation(conversation, assessment)
+
+    def _with_situation(self, conversation: Conversation, assessment: Assessment) -> Assessment:
+        """At the first message, danger in the pre-chat situation counts as danger in the message."""
+        if assessment.crisis or conversation.recent_seeker_texts(1):
+            return assessment
+        verdict = self._situation_verdict(conversation.situation)
+        return verdict if verdict is not None and verdict.crisis else assessment
+
+    def _situation_verdict(self, situation: str | None) -> Assessment | None:
+        text = _situation_text(situation)
+        if text is None:
+            return None
+        if text not in self._situation_verdicts:
+            self._situation_verdicts[text] = self._assess(Conversation(), text, careful=False)
+        return self._situation_verdicts[text]
+
+    def _prompt_situation(self, situation: str | None) -> str | None:
+        """The situation as the prompt shows it; one the safety check flags never reaches the model."""
+        verdict = self._situation_verdict(situation)
+        if verdict is None or verdict.crisis or verdict.reason == INJECTION:
+            return None
+        return _situation_text(situation)
 
     def _assess(self, conversation: Conversation, text: str, careful: bool) -> Assessment:
         try:
@@ -360,6 +389,7 @@ class Supporter:
             draft.turns,
             strategy,
             self.generator.tokenize,
+            situation=self._prompt_situation(draft.situation),
             budget=self.generator.n_ctx - REPLY_RESERVE_TOKENS,
             slack=TRIM_SLACK,
         ).tokens(self.generator.tokenize)
@@ -480,6 +510,16 @@ class Supporter:
             conversation.careful_turns_left -= 1
         if cancelled:
             log.info("reply cancelled after %d characters", len(reply))
+
+
+def _situation_text(situation: str | None) -> str | None:
+    """Normalised (template markers and role headers defused, one line) and cut at a word."""
+    if not situation:
+        return None
+    text = " ".join(normalise(situation).split())
+    if len(text) > SITUATION_MAX_CHARS:
+        text = text[:SITUATION_MAX_CHARS].rsplit(" ", 1)[0]
+    return text or None
 
 
 __all__ = ["CancelToken", "CancelledError", "EscEdgeError", "Reply", "ReplyStream", "Supporter", "Timings"]

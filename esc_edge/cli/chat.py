@@ -37,13 +37,22 @@ Ctrl-C stops the reply being written; the conversation goes on."""
 )
 @click.option("--strategy", default=None, help="Use this strategy for every turn instead of planning.")
 @click.option("--show-strategy", is_flag=True, help="Show the planned strategy before each reply.")
-def chat(as_json: bool, yes: bool, history: str | None, show_strategy: bool, **params: Any) -> None:
+@click.option(
+    "--situation",
+    default=None,
+    help="What brings you here, in a sentence or two; the supporter keeps it in mind (it is safety-checked).",
+)
+def chat(
+    as_json: bool, yes: bool, history: str | None, show_strategy: bool, situation: str | None, **params: Any
+) -> None:
     """Chat with a private, on-device supporter."""
     settings = load_cli_settings(params)
     interactive = sys.stdin.isatty() and not as_json
     from esc_edge.conversation import Conversation
 
-    conversation = Conversation.load(history) if history else None
+    conversation = Conversation.load(history) if history else Conversation()
+    if situation:
+        conversation.situation = situation
     supporter = _open_supporter(settings, conversation, yes=yes, interactive=interactive)
     with supporter:
         if interactive:

@@ -74,6 +74,12 @@ def _ci(metric: dict[str, Any]) -> str:
 @click.option("--n-ctx", type=click.IntRange(min=256), default=None, help="Context window.")
 @click.option("--no-nll", is_flag=True, help="Skip the perplexity on the human replies.")
 @click.option(
+    "--situation",
+    "with_situation",
+    is_flag=True,
+    help="Give each dialogue's `situation` (the seeker's pre-chat description) to the prompt.",
+)
+@click.option(
     "--replies",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
@@ -88,6 +94,7 @@ def generation(
     temperature: float | None,
     n_ctx: int | None,
     no_nll: bool,
+    with_situation: bool,
     replies: Path | None,
     yes: bool,
     as_json: bool,
@@ -115,9 +122,12 @@ def generation(
     cases = gen.evenly_spaced_cases(read_jsonl(data_path), limit)
     click.echo(f"loading models; {len(cases)} supporter turns to generate ...", err=True)
     with Supporter(settings, safety=gen.PassThroughSafety(), pull=yes) as supporter:
-        results = gen.evaluate(supporter, cases, mode, with_nll=not no_nll, progress=_progress)
+        results = gen.evaluate(
+            supporter, cases, mode, with_nll=not no_nll, progress=_progress, with_situation=with_situation
+        )
     report = gen.report(results)
-    report.update({"data": str(data_path), "strategy_mode": mode, "settings": _settings(settings)})
+    report.update({"data": str(data_path), "strategy_mode": mode, "situation": with_situation,
+                   "settings": _settings(settings)})  # fmt: skip
     if replies is not None:
         _write_replies(replies, results)
     if as_json:

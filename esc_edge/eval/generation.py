@@ -23,7 +23,7 @@ from esc_edge.conversation import Conversation, Turn
 from esc_edge.errors import InputError
 from esc_edge.eval.dialogues import dialogue_turns
 from esc_edge.eval.metrics import generation_report
-from esc_edge.generation.prompt import IM_END, Piece, render, reply_target, tokenize_pieces
+from esc_edge.generation.prompt import IM_END, Piece, reply_target, tokenize_pieces
 from esc_edge.planner.strategies import NAMES, canonical
 from esc_edge.safety.base import SAFE, Assessment
 
@@ -98,35 +98,37 @@ def evenly_spaced_cases(dialogues: Iterable[Mapping[str, Any]], limit: int) -> l
 
 
 # -- running the supporter ---------------------------------------------------------------------
-def run_case(supporter: Any, case: GenerationCase, mode: str, with_nll: bool) -> GenerationResult:
+def run_case(
+    supporter: Any, case: GenerationCase, mode: str, with_nll: bool, with_situation: bool = False
+) -> GenerationResult:
     """One reply through ``Supporter.reply``; then the human reply's NLL under the same prompt.
 
-    The dialogue's ``situation`` is not given: the runtime prompt has none (users start talking).
+    ``with_situation`` gives the dialogue's ``situation`` (the seeker's pre-chat description) as
+    the conversation's situation, as an app with an intake form would; off, the prompt has none.
     """
-    conversation = Conversation(turns=list(case.context[:-1]))
+    situation = case.situation if with_situation else None
+    conversation = Conversation(turns=list(case.context[:-1]), situation=situation)
     override = case.strategy if mode == "gold" else None
     reply = supporter.reply(case.context[-1].text, strategy=override, conversation=conversation)
     result = GenerationResult(case, reply.text, reply.strategy, reply.timings.total_ms)
     if with_nll and hasattr(supporter.generator, "call"):
         # The prompt the supporter just used: its conversation minus the reply it appended.
         turns = conversation.snapshot()[:-1] if reply.text else conversation.snapshot()
-        result.nll, result.n_tokens = reply_nll(supporter, turns, reply.strategy, case)
+        result.nll, result.n_tokens = reply_nll(supporter, turns, reply.strategy, case, situation)
     return result
 
 
 def reply_nll(
-    supporter: Any, turns: Sequence[Turn], strategy: str | None, case: GenerationCase
+    supporter: Any,
+    turns: Sequence[Turn],
+    strategy: str | None,
+    case: GenerationCase,
+    situation: str | None = None,
 ) -> tuple[float, int]:
-    from esc_edge.supporter import REPLY_RESERVE_TOKENS, TRIM_SLACK
-
+    """Summed NLL of the human reply under the prompt the supporter itself renders."""
     generator = supporter.generator
-    prompt = render(
-        turns,
-        strategy,
-        generator.tokenize,
-        budget=generator.n_ctx - REPLY_RESERVE_TOKENS,
-        slack=TRIM_SLACK,
-    ).tokens(generator.tokenize)
+    draft = Conversation(turns=list(turns), situation=situation)
+    prompt, _ = supporter.turn_inputs(draft, strategy)
     pieces = [Piece(reply_target(case.reference_turn, strategy)), Piece(IM_END, True)]
     target = tokenize_pieces(pieces, generator.tokenize)
     return float(generator.call(lambda llm: _llama_nll(llm, prompt, target))), len(target)
@@ -162,12 +164,13 @@ def evaluate(
     mode: str = "gold",
     with_nll: bool = True,
     progress: Callable[[int, int, GenerationResult], None] | None = None,
+    with_situation: bool = False,
 ) -> list[GenerationResult]:
     if mode not in ("gold", "planned"):
         raise InputError(f"unknown strategy mode {mode!r}", hint="use gold or planned")
     results = []
     for i, case in enumerate(cases, start=1):
-        result = run_case(supporter, case, mode, with_nll)
+        result = run_case(supporter, case, mode, with_nll, with_situation)
         results.append(result)
         if progress is not None:
             progress(i, len(cases), result)

@@ -84,3 +84,13 @@ def test_a_named_config_file_that_does_not_exist_is_an_error_not_ignored(
     assert result.exit_code == 2 and "does not exist" in result.output
     assert "reply" not in result.stdout
 
+
+def test_chat_situation_flag_reaches_the_prompt(fake_env: dict[str, str]) -> None:
+    generator = FakeGenerator()
+    generators.add("fake", lambda options: generator)
+    result = CliRunner().invoke(
+        cli, ["chat", "--json", "--situation", "my dog died last week"], input="hi\n", env=fake_env
+    )
+    assert result.exit_code == 0, result.output
+    prompt = bytes(t - 16 for t in generator.prompts[-1] if t >= 16).decode()
+    assert "before the chat: my dog died last week" in prompt

@@ -7,6 +7,7 @@ import pytest
 from esc_edge.eval.generation import (
     GenerationResult,
     dialogue_cases,
+    evaluate,
     evenly_spaced_cases,
     question_adherence,
 )
@@ -45,6 +46,30 @@ def test_turns_follow_a_seeker_message_and_join_the_supporter_run() -> None:
     assert cases[0].strategy == "Reflection of feelings"
     assert cases[0].context[-1].text == "I lost my job."
     assert len(evenly_spaced_cases([DIALOGUE] * 10, 5)) == 5
+
+
+def test_the_situation_reaches_the_prompt_only_when_asked() -> None:
+    from esc_edge.config import Settings
+    from esc_edge.generation.base import NoConstraints
+    from esc_edge.runtime import select_runtime
+    from esc_edge.supporter import Supporter
+    from tests.fakes import FakeGenerator, FakePlanner, FakeSafety
+
+    generator = FakeGenerator()
+    supporter = Supporter(
+        Settings(),
+        runtime=select_runtime("cpu"),
+        safety=FakeSafety(),
+        planner=FakePlanner(),
+        generator=generator,
+        constraints=NoConstraints(),
+    )
+    cases = dialogue_cases(DIALOGUE)[:1]
+    prompts = []
+    for flag in (False, True):
+        evaluate(supporter, cases, "gold", with_nll=False, with_situation=flag)
+        prompts.append(bytes(t - 16 for t in generator.prompts[-1] if t >= 16).decode())
+    assert "laid off" not in prompts[0] and "before the chat: laid off" in prompts[1]
 
 
 def test_metrics_on_known_inputs() -> None:
