@@ -29,6 +29,7 @@ from esc_edge.safety.detector import _bounded  # noqa: E402
 from export.safety.synth import generate  # noqa: E402
 from export.safety.train_classifier import (  # noqa: E402
     CORPUS,
+    corpus_items,
     esconv_items,
     everyday_turns,
     held_out_keys,
@@ -37,7 +38,6 @@ from export.safety.train_classifier import (  # noqa: E402
     text_key,
     train_hashed,
     train_head,
-    variants,
 )
 
 
@@ -49,6 +49,9 @@ def main() -> None:
     parser.add_argument("--static", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--foreign-weight", type=float, default=1.0, help="as train_classifier.py's (non-English corpus)"
+    )
     args = parser.parse_args()
     start = time.time()
     eval_set = REPO / "bench" / "safety" / "eval_set.jsonl"
@@ -75,8 +78,7 @@ def main() -> None:
             [(t, y, 1.0) for t, y in synth if text_key(t) not in left]
             + esconv_items(train_neg, 1.0, 3.0)
             + [(t, y, 3.0) for t, y in dev if text_key(t) not in left]
-            + [(str(r["text"]), int(bool(r["crisis"])), 5.0) for r in train_rows]
-            + [(t, y, 2.5) for t, y in variants(train_rows, filler)]
+            + corpus_items(train_rows, filler, 5.0, args.foreign_weight)
         )
         with tempfile.TemporaryDirectory() as tmp:
             hashed = train_hashed(items, 18, 4.0, Path(tmp) / "classifier.npz")

@@ -132,6 +132,20 @@ def variants(rows: list[dict[str, object]], filler: list[str], seed: int = 7) ->
     return out
 
 
+def corpus_items(
+    rows: list[dict[str, object]], filler: list[str], weight: float, foreign: float = 1.0
+) -> list[Item]:
+    """The hand-written messages at ``weight`` and their two variants at half of it; messages not
+    in English (and their variants) weigh ``foreign`` times more. Everyday ESConv negatives are all
+    English, so without it the other languages have only the corpus' few hundred hard negatives and
+    crises to set their n-grams against (round 10)."""
+    factors = [foreign if row.get("lang") not in (None, "en") else 1.0 for row in rows]
+    extra = variants(rows, filler)
+    return [
+        (str(r["text"]), int(bool(r["crisis"])), weight * f) for r, f in zip(rows, factors, strict=True)
+    ] + [(text, label, weight / 2 * factors[i // 2]) for i, (text, label) in enumerate(extra)]
+
+
 def first_window(text: str) -> str:
     return (windows(text)[:1] or [""])[0]
 
@@ -271,6 +285,9 @@ def main() -> None:
     parser.add_argument("--no-corpus", action="store_true")
     parser.add_argument("--corpus-weight", type=float, default=5.0)
     parser.add_argument(
+        "--foreign-weight", type=float, default=1.0, help="multiplier for non-English corpus messages"
+    )
+    parser.add_argument(
         "--with-dev",
         type=Path,
         default=None,
@@ -316,15 +333,13 @@ def main() -> None:
     if not args.no_corpus:
         for path in sorted(args.corpus.glob("*.jsonl")):
             corpus.extend(read_rows(path))
-    extra = variants(corpus, filler or ["ok", "anyway"])
     cw = args.corpus_weight
     # Everyday turns are many; weigh them so they do not drown the hand-written hard negatives.
     items: list[Item] = (
         [(t, y, 1.0) for t, y in synth]
         + esconv_items(train_neg, args.esconv_weight, args.esconv_short_weight)
         + [(t, y, args.dev_weight) for t, y in dev]
-        + [(str(r["text"]), int(bool(r["crisis"])), cw) for r in corpus]
-        + [(t, y, cw / 2) for t, y in extra]
+        + corpus_items(corpus, filler or ["ok", "anyway"], cw, args.foreign_weight)
     )
     args.out_dir.mkdir(parents=True, exist_ok=True)
     hashed = train_hashed(items, args.bits, args.c, args.out_dir / MODEL_FILE)
@@ -342,8 +357,9 @@ def main() -> None:
             "hand_written_dev_file": args.with_dev.name if args.with_dev else None,
             "dev_rows_excluded_via": [p.name for p in args.exclude],
             "hand_written_corpus": len(corpus),
-            "corpus_variants": len(extra),
+            "corpus_variants": 2 * len(corpus),
             "corpus_weight": cw,
+            "foreign_weight": args.foreign_weight,
             "esconv_weight": args.esconv_weight,
             "esconv_short_weight": args.esconv_short_weight,
             "C": args.c,
