@@ -143,7 +143,8 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
         r"cut|cutting|cuts|carve|carved|carving|burn|burned|burnt|burning|scratch|scratched|"
         r"scratching|stab|stabbed|stabbing|slit|slash|slashed|bleed|bleeding|punched the mirror|"
         r"corte|cortando|cortarme|entaille|entaillee|coupe|coupee|scarifie|geritzt|ritze|ritzen|"
-        r"schneide|cortei|cortando",
+        r"schneide|cortei|cortando|ouvert les|ouvrir les|aufgeschnitten|aufgeschlitzt|abri os|abriu os|"
+        r"abrio las|abrirme las|passei a lamina",
         r"割|划",
     ),
     "body": _terms(
@@ -189,7 +190,10 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
     "aimed": _terms(
         r"threatening me|threatens me|threatened me|me amenaza|me amenazando|me ameacando|me menace|"
         r"bedroht mich|to my (?:throat|head|neck|chest|face)|at me|against my \w+|pointed|pointing|holding|"
-        r"waving|came at me|coming at me|coming for me|a mi cuello|sur moi|auf mich",
+        r"waving|came at me|coming at me|coming for me|a mi cuello|sur moi|auf mich|me persigue|"
+        r"persiguiendome|viene hacia mi|me poursuit|court apres moi|verfolgt mich|jagt mich|me persegue|"
+        r"vem pra cima de mim|correndo atras de mim",
+        r"追我|冲我|对着我|指着我",
     ),
     "ongoing": _terms(
         r"again|still|for an hour|for the last|for hours|keep|keeps|cant stop|right now|tonight|"
@@ -210,7 +214,9 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
     ),
     "hang_point": _terms(
         r"neck|beam|hook|ceiling|closet rail|rail|tree|doorframe|door frame|bannister|banister|"
-        r"knot|myself|ya tengo|cou|hals|pescoco",
+        r"knot|myself|ya tengo|cou|hals|pescoco|cuello|viga|gancho|techo|arbol|poutre|crochet|plafond|"
+        r"arbre|balken|haken|decke|baum|teto|arvore",
+        r"脖子|横梁|房梁|钩子|树上",
     ),
     "smother": _terms(
         r"smother\w*|suffocat\w*|pillow over (?:his|her|its|their) face|held (?:him|her) under|"
@@ -281,9 +287,17 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
     ),
     "co_source": _terms(
         r"co alarm|carbon monoxide|co detector|heater|boiler|generator|gas fire|brazier|charcoal inside|"
-        r"stove on all night",
+        r"stove on all night|monoxido de carbono|monoxyde de carbone|kohlenmonoxid|monoxido|brasero|"
+        r"gas del horno|gas de la cocina|gas abierto|gaz ouvert|gaz de la cuisiniere|gashahn|gasherd|"
+        r"gas do fogao|gas aberto|braseiro|detector de co|detecteur de co|co melder",
+        r"一氧化碳|煤气|燃气|炭火|烧炭",
     ),
-    "co_sym": _terms(r"dizzy|headaches?|sleepy|drowsy|wont wake|won t wake|feel sick|feel faint|confused"),
+    "co_sym": _terms(
+        r"dizzy|headaches?|sleepy|drowsy|wont wake|won t wake|feel sick|feel faint|confused|mareado|mareada|"
+        r"dolor de cabeza|somnolient[oa]|tonta|tonto|tontura|dor de cabeca|sonolent[oa]|mal a la tete|"
+        r"mal de tete|vertiges?|etourdie?|somnolente?|schwindlig|kopfschmerzen|benommen|mude",
+        r"头晕|头疼|头痛|想睡|恶心",
+    ),
     "stroke": _terms(
         r"face (?:is )?drooping|drooping on one side|droopy face|one side of (?:his|her|my) face|"
         r"words (?:are )?coming out wrong|slurring|slurred|cant speak properly|cant lift (?:his|her|my) arm|"
@@ -293,7 +307,7 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
         r"kann (?:\w+ )?nicht (?:mehr )?"
         r"bewegen|nao consegue mexer|habla raro|parle bizarrement|spricht komisch|fala enrolado|boca torta|"
         r"nao consegue levantar o braco|redet wirr",
-        r"脸歪|口齿不清|说话不清|半边脸|嘴歪",
+        r"脸歪|口齿不清|说话不清|半边脸|嘴歪|半边身子|半边身体|半身不遂|一边身子",
     ),
     "diabetic": _terms(
         r"insulin|diabetic|diabetes|hypo|blood sugar|insulina|diabetico|diabetique|"
@@ -367,7 +381,7 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
         r"je ne reviendrai pas|je reviendrai pas|ich komme nicht (?:mehr )?zuruck|nao vou voltar|"
         r"nao volto mais|or ever|ever again|fur immer|para sempre|para siempre|pour toujours|pour de bon|"
         r"for good",
-        r"不会回来了|不回来了|再也不回来",
+        r"不会回来了|不回来了|再也不回来|下辈子见|来世再见|来生再见",
     ),
     "farewell": _terms(
         r"goodbye|bye|farewell|adios|adieu|despedida|auf wiedersehen|lebwohl|tschuss|adeus|tchau|sorry for "
@@ -388,7 +402,8 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
         r"要吃|准备吃|吃掉",
     ),
     "crying": _terms(
-        r"crying|screaming|weint|weinen|schreit|llora|llorar|llorando|pleure|pleurer|chora|chorar|chorando",
+        r"crying|screaming|weint|weinen|schreit|llora|llorar|llorando|pleure|pleurer|chora|chorar|chorando|"
+        r"lloran|gritan|pleurent|hurlent|schreien|choram|gritam|berram",
         r"哭|尖叫",
     ),
     "at_door": _terms(

@@ -50,3 +50,32 @@ def test_jokes_and_stories_are_left_to_the_phrase_rules() -> None:
     assert check.assess(
         Conversation(), "he hits me every night and now hes home, im hiding in the closet"
     ).crisis
+
+
+@pytest.mark.parametrize(
+    ("text", "combo"),
+    [
+        ("mi vecino dejo a sus dos ninos solos desde el viernes, lloran", "child_alone"),
+        ("deixei o gas do fogao aberto, to tonta e com dor de cabeca", "carbon_monoxide"),
+        ("我妈突然半边身子不能动", "stroke_signs"),
+        ("我老公拿着菜刀追我", "weapon_on_me"),
+        ("ma coloc s'est ouvert les poignets, il y a du sang partout", "selfharm_blood"),
+    ],
+)
+def test_round_10_words_in_other_languages(text: str, combo: str) -> None:
+    # concepts that had their words only in English (or fewer languages) before round 10
+    assert combo in names(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我妈突然说不出话，因为她太感动了",
+        "我老公拿着菜刀在厨房切西瓜",
+        "esqueci o gas do fogao aberto por um minuto, ja abri as janelas",
+        "tengo dolor de cabeza y estoy mareada, sera la gripe",
+        "los ninos lloran porque se acabo el helado",
+    ],
+)
+def test_round_10_look_alikes_make_no_combination(text: str) -> None:
+    assert not names(text)
