@@ -57,6 +57,8 @@ TRIM_SLACK = 0.25
 # intake text would crowd the dialogue out of the context (ESConv train situations: median 86
 # characters, 4 of 910 over 600).
 SITUATION_MAX_CHARS = 600
+# Situations whose safety verdict is kept (oldest dropped first): bounded for a long-lived server.
+SITUATION_CACHE_SIZE = 256
 
 
 @dataclass(frozen=True)
@@ -277,9 +279,13 @@ class Supporter:
         text = _situation_text(situation)
         if text is None:
             return None
-        if text not in self._situation_verdicts:
-            self._situation_verdicts[text] = self._assess(Conversation(), text, careful=False)
-        return self._situation_verdicts[text]
+        verdict = self._situation_verdicts.get(text)
+        if verdict is None:
+            verdict = self._assess(Conversation(), text, careful=False)
+            if len(self._situation_verdicts) >= SITUATION_CACHE_SIZE:
+                self._situation_verdicts.pop(next(iter(self._situation_verdicts)), None)
+            self._situation_verdicts[text] = verdict
+        return verdict
 
     def _prompt_situation(self, situation: str | None) -> str | None:
         """The situation as the prompt shows it; one the safety check flags never reaches the model."""

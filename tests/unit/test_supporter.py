@@ -236,3 +236,13 @@ def test_the_situation_is_assessed_once_not_every_turn() -> None:
     for message in ("hi", "I miss him", "thanks"):
         supporter.reply(message)
     assert [text for text, _ in safety.seen].count("my dog died") == 1
+
+
+def test_situation_verdicts_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import esc_edge.supporter as supporter_module
+
+    monkeypatch.setattr(supporter_module, "SITUATION_CACHE_SIZE", 2)
+    supporter = _supporter()
+    for n in range(5):
+        supporter.reply("hi", conversation=Conversation(situation=f"situation number {n}"))
+    assert list(supporter._situation_verdicts) == ["situation number 3", "situation number 4"]
