@@ -287,3 +287,16 @@ def test_many_threads_of_callers_each_with_their_own_loop() -> None:
     for thread in threads:
         thread.join(10)
     assert results == {n: f"ack c{n}-t1" for n in range(4)}
+
+
+def test_a_session_situation_reaches_the_prompt() -> None:
+    generator = FakeGenerator()
+
+    async def go() -> None:
+        async with AsyncSupporter(fake_supporter(generator)) as supporter:
+            supporter.session("alice").situation = "my exams start next week"
+            await supporter.areply("I can't focus", session="alice")
+
+    run(go)
+    prompt = bytes(t - 16 for t in generator.prompts[-1] if t >= 16).decode()
+    assert "before the chat: my exams start next week" in prompt
