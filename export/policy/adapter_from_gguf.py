@@ -98,9 +98,7 @@ def peft_state(
     return state, ranks.pop(), sorted(targets)
 
 
-def write_peft(
-    out: Path, hf_base: Path, state: dict[str, Any], rank: int, alpha: float, targets: list[str]
-) -> Any:
+def peft_model(hf_base: Path, state: dict[str, Any], rank: int, alpha: float, targets: list[str]) -> Any:
     import torch
     from peft import LoraConfig, get_peft_model, set_peft_model_state_dict
     from transformers import AutoModelForCausalLM
@@ -116,18 +114,17 @@ def write_peft(
         raise SystemExit(
             f"adapter does not fit the base: missing {missing[:3]}, unexpected {result.unexpected_keys[:3]}"
         )
-    out.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(out)
     return model
 
 
-def write_trainer_state(out: Path, model: Any, args: argparse.Namespace) -> None:
-    """A resumable state at ``args.step``: new AdamW moments, the scheduler placed at that step."""
+def save_resumable(out: Path, model: Any, args: argparse.Namespace) -> None:
+    """The adapter plus a trainer state at ``args.step``: new AdamW moments, the schedule placed
+    at that step, seeded RNGs; written by ``train.py``'s own checkpoint writer."""
     import random
 
     import torch
 
-    from export.policy.train import lr_lambda
+    from export.policy.train import lr_lambda, save_checkpoint
 
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.0)
@@ -139,17 +136,7 @@ def write_trainer_state(out: Path, model: Any, args: argparse.Namespace) -> None
     random.seed(args.seed)
     np.random.seed(args.seed)
     torch.manual_seed(args.seed)
-    torch.save(
-        {
-            "step": args.step,
-            "optimizer": opt.state_dict(),
-            "scheduler": sched.state_dict(),
-            "rng_torch": torch.get_rng_state(),
-            "rng_python": random.getstate(),
-            "rng_numpy": np.random.get_state(),
-        },
-        out / "trainer_state.pt",
-    )
+    save_checkpoint(out, model, opt, sched, args.step)
     log(f"trainer state at step {args.step}: lr {sched.get_last_lr()[0]:.2e} of {args.steps} steps")
 
 
@@ -172,10 +159,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     tensors, alpha = read_adapter(args.gguf)
     config = json.loads((args.hf_base / "config.json").read_text())
     state, rank, targets = peft_state(tensors, config)
-    model = write_peft(args.out, args.hf_base, state, rank, alpha, targets)
-    log(f"{len(tensors)} tensors, r={rank}, alpha={alpha:g}, targets {','.join(targets)} -> {args.out}")
+    model = peft_model(args.hf_base, state, rank, alpha, targets)
     if args.step is not None:
-        write_trainer_state(args.out, model, args)
+        save_resumable(args.out, model, args)
+    else:
+        model.save_pretrained(args.out)
+    log(f"{len(tensors)} tensors, r={rank}, alpha={alpha:g}, targets {','.join(targets)} -> {args.out}")
     if args.check_sdist is not None:
         worst = round_trip(args, tensors)
         log(f"round trip through convert_lora_to_gguf.py: max |difference| {worst:.3g}")
