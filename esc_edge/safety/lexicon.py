@@ -2167,6 +2167,96 @@ _GENERAL_7: list[Rule] = [
     ),
 ]
 
+# Round 11: situations from holdout 12 and corpus batch 8 (development data), said the way people type
+# them in each language.
+_GENERAL_8: list[Rule] = [
+    *_rules(
+        "self_harm",
+        "act",
+        0.85,
+        r"\bmich (?:\w+ ){0,2}(?:verletzen|ritzen|schneiden)\b(?! (?:beim|bei der|in der kuche))",
+        r"(?:烫|割|划|烧)(?:伤)?自己",
+        r"\b(?:knife|blade|razor|sharpener|scissors) (?:\w+ ){0,2}(?:and )?(?:do|doing|cut|cutting|carve|"
+        r"open) "
+        r"my (?:thighs|arms|wrists|legs|hips|stomach)\b",
+        r"\b(?:\d+|a few|two|three|six) (?:days|weeks|months|years) clean (?:\w+ ){0,6}(?:blade|razor|knife|"
+        r"lighter|sharpener)",
+        r"\bdo(?:ing)? (?:some |the |my )?cat scratches\b",
+    ),
+    *_rules(
+        "suicide",
+        "intent",
+        0.9,
+        r"\bnicht mehr aufwache\b",
+        r"\bmich (?:\w+ ){1,3}(?:umbringen|umzubringen|toten|erhangen|erschiessen)\b",
+        r"\bgoing suicide\b",
+        r"\b(?:ce soir|demain|cette nuit|aujourdhui|maintenant) (?:\w+ ){0,2}que je (?:saute|me jette|me tue|"
+        r"me pends|passe a lacte)\b(?! le pas)",
+        r"\b(?:esta noche|hoy|manana) (?:\w+ ){0,2}(?:me tiro|me mato|me ahorco)\b",
+        r"\b(?:heute|morgen|heute nacht) (?:\w+ ){0,2}(?:spring ich|bring ich mich um|mach ich schluss)\b",
+        r"\b(?:hoje|amanha|hoje a noite) (?:\w+ ){0,2}(?:eu pulo|me jogo|me mato)\b",
+    ),
+    *_rules(
+        "suicide",
+        "ideation",
+        0.6,
+        r"\bcansei de (?:existir|viver)\b|\bcanse de (?:existir|vivir)\b|\bmude (?:zu|vom) (?:existieren|"
+        r"leben)\b|"
+        r"\bfatigue?e? dexister\b|\btired of existing\b",
+        r"活够了",
+    ),
+    *_rules(
+        "suicide",
+        "vague",
+        0.4,
+        r"\b(?:hoje e o dia|hoy es el dia|heute ist der tag|cest aujourdhui|today is the day)\b",
+    ),
+    *_rules(
+        "abuse",
+        "danger",
+        0.85,
+        r"\bbringt (?:er|sie) (?:\w+ ){0,2}mich (?:\w+ ){0,4}um\b",
+        r"\b(?:gritando|grita|gritou|dizendo|jurando|jurou) que vai me matar\b",
+        r"\b(?:gritando|grita|dice|dijo|jura) que (?:me va a matar|me mata)\b",
+        r"\b(?:crie|hurle|dit) quil va me tuer\b|\b(?:schreit|brullt|sagt) (?:\w+ ){0,1}(?:er|"
+        r"sie) (?:bringt|wird) "
+        r"mich (?:\w+ ){0,1}(?:um|umbringen)\b",
+    ),
+    *_rules(
+        "abuse",
+        "danger",
+        0.75,
+        r"\b(?:locks|locked|locking|shuts|shut|keeps) (?:me|us) (?:\w+ ){0,2}(?:in|inside) (?:the |a |"
+        r"my |his )?"
+        r"(?:basement|cellar|closet|room|shed|attic|garage|bathroom)\b",
+        r"\bmenferme (?:\w+ ){0,2}(?:dans|a)\b|\bme (?:encierra|encerro) (?:\w+ ){0,2}en\b|"
+        r"\b(?:sperrt|sperrte) (?:\w+ ){0,1}mich (?:\w+ ){0,2}(?:in|im|ein)\b|\bme (?:tranca|"
+        r"trancou) (?:\w+ ){0,2}"
+        r"(?:no|na|em)\b",
+        r"把我(?:关|锁)在(?!门外)",
+    ),
+    *_rules(
+        "harm_others",
+        "harm",
+        0.8,
+        r"\bwhere (?:do|should|can|would) (?:you|i|one) (?:hit|stab|punch|shoot|strike) (?:someone|"
+        r"somebody|a person|"
+        r"a guy|him|her) (?:\w+ ){0,3}(?:dont|doesnt|never|wont|not|cant) (?:get back up|get up|wake up)",
+        r"\bdonde (?:hay que|se debe|tengo que) (?:pegar|apunalar|golpear|"
+        r"disparar)\w* (?:\w+ ){0,3}para que no "
+        r"(?:se levante|despierte)",
+        r"\bou (?:faut il|il faut|je dois) (?:frapper|poignarder|tirer) (?:\w+ ){0,3}pour (?:quil|"
+        r"quelle) ne se "
+        r"(?:releve|reveille) (?:pas|plus)",
+        r"\bwohin (?:muss man|schlagt man|soll ich) (?:\w+ ){0,3}(?:damit|dass) (?:er|sie|jemand|"
+        r"der) nicht mehr "
+        r"aufsteht",
+        r"\bonde (?:bater|acertar|esfaquear) (?:\w+ ){0,3}(?:pra|para) (?:ele|ela|alguem|a pessoa) nao "
+        r"(?:levantar|acordar)",
+        r"打哪里\w{0,6}(?:起不来|醒不过来)",
+    ),
+]
+
 RULES: tuple[Rule, ...] = (
     *_EN,
     *_ML,
@@ -2178,6 +2268,7 @@ RULES: tuple[Rule, ...] = (
     *_GENERAL_5,
     *_GENERAL_6,
     *_GENERAL_7,
+    *_GENERAL_8,
 )
 
 # --------------------------------------------------------------- cancels (span overlap) -----
@@ -2276,7 +2367,8 @@ _CANCEL_SOURCES: tuple[str, ...] = (
     r"(?:\w+ ){0,1}um\b|\bzum sterben (?:langweilig|mude)|\bmit (?:ihm|ihr|\w+) schluss",
     r"\bmorrendo de (?:fome|rir|sono|calor|frio|vontade|saudade|medo|tedio)|\bmorri de (?:rir|"
     r"vergonha|fome|medo)|\bme matando\b|"
-    r"(?<!disse que )(?<!falou que )(?<!ameacou )(?<!jurou que )(?<!\bele )(?<!\bela )\bvai me matar\b|"
+    r"(?<!disse que )(?<!falou que )(?<!ameacou )(?<!jurou que )(?<!\bele )(?<!\bela )(?<!gritando que )"
+    r"(?<!grita que )(?<!gritou que )(?<!dizendo que )(?<!jurando que )\bvai me matar\b|"
     r"\bmort[oa] de (?:cansaco|"
     r"fome|sono|rir)",
     r"\b(?:morrer|morrendo|morri|morro|morir|morirme|muero|muriendo|mourir|meurs|sterben|sterbe|"
@@ -2313,7 +2405,9 @@ _CANCEL_SOURCES: tuple[str, ...] = (
     r"\bno (?:voy a|pienso|quiero|me voy a|le voy a) (?:\w+ ){0,2}(?:matarme|morir|hacerme dano|suicidarme|"
     r"hacer dano|danar|matar\w*|lastimar\w*|tirarme)|\b(?:nunca|jamas) (?:\w+ ){0,2}(?:haria|hare|voy a) "
     r"(?:\w+ ){0,2}(?:dano|matar\w*|lastimar\w*)",
-    r"\bje (?:ne )?(?:vais|veux|compte|pense) pas (?:\w+ ){0,2}(?:me tuer|mourir|me faire|sauter|le tuer|"
+    r"\bje (?:ne )?(?:vais|veux|compte|pense) pas (?:\w+ ){0,2}(?:me foutre en lair|en finir|"
+    r"passer a lacte|me tuer|"
+    r"mourir|me faire|sauter|le tuer|"
     r"la tuer|me suicider)|\bje nai (?:pas|jamais) (?:pris|avale)|\bje ne (?:ferai|feraj) jamais",
     r"\b(?:will|werde|wurde|mochte) (?:\w+ ){0,3}(?:nicht|nie|niemals|nichts) (?:\w+ ){0,3}(?:springen|"
     r"sterben|"
@@ -2332,6 +2426,15 @@ _CANCEL_SOURCES: tuple[str, ...] = (
     r"\b(?:mon|ma|mes) \w+ (?:va|vont) me tuer\b|\b(?:mi|mis) (?:jefe|jefa|madre|mama|padre|papa|profe|"
     r"profesor|profesora|hermana|hermano|novia|novio) (?:me va|me van) a matar\b",
     r"(?:老板|我妈|妈妈|老师|我爸|爸爸)\w{0,6}会杀了我",
+    # round 11: "this job will kill me", "I'm not going to end it", "not going to the bridge",
+    # an urge that passed
+    r"\b(?:ce|cette|ces|le|la|les) (?:\w+ ){0,1}(?:va|vont) me tuer\b",
+    r"\b(?:not|never|wont|im not|am not) (?:going to |gonna |about to )?(?:end it|end my life|end things)\b",
+    r"\bnot going (?:to|near) the (?:bridge|tracks|roof|edge|cliff|river)\b",
+    r"\b(?:had|felt|got) (?:the|an) urges? to (?:cut|self harm|hurt myself) (?:\w+ ){0,12}(?:passed|"
+    r"went away|"
+    r"is gone|faded)\b",
+    r"\baccidentally (?:took|taken|take|had) (?:\w+ ){0,2}(?:double|two|an extra|twice|extra)\b",
     r"\bgoes to whoever\b|\bwhoever survives\b|\bif you hear (?:\w+ ){0,3}(?:screaming|screams|a scream)",
     r"\bused to (?:\w+ ){0,3}(?:save up|hoard|stockpile|collect) (?:\w+ ){0,2}(?:pills|tablets) (?:\w+ ){0,4}"
     r"(?:threw|gave|got rid)",
@@ -2453,7 +2556,8 @@ JOKE = compile_rule(
 JOKE_EMOJI = re.compile("[\U0001f602\U0001f923\U0001f480\U0001f605\U0001f643\U0001f61c\U0001f92a]")
 NOT_JOKING = compile_rule(
     r"\bnot (?:joking|kidding)\b|\bi mean it\b|\bim serious\b|\b(?:lol|haha|jk|lmao) but (?:not|im not|"
-    r"seriously|for real)\b|\bnot even joking\b|\bhalf joking\b|\bfor real\b|\bno cap\b"
+    r"seriously|for real)\b|\bnot even joking\b|\bhalf joking\b|\bfor real\b|\bno cap\b|"
+    r"\bnot (?:actually |really )?(?:lol|lmao)\b"
 )
 # Information questions about health make the softer medical signals weaker.
 QUESTION = compile_rule(
