@@ -47,13 +47,18 @@ def test_streams_a_reply_and_reuses_the_kv_cache(generator: LlamaGenerator) -> N
 def test_cancel_stops_within_a_token(generator: LlamaGenerator) -> None:
     cancel, stats = CancelToken(), GenerationStats()
     options = DecodeOptions(temperature=0.0, max_tokens=200)
-    chunks = []
+    chunks, at_cancel = [], 0
     for chunk in generator.stream(_prompt(generator, [Turn("seeker", "Tell me a long story.")]), options,
                                   None, cancel, stats):  # fmt: skip
         chunks.append(chunk)
         if len(chunks) == 3:
+            # A chunk may hold several tokens (flushed on a timer), and the worker runs ahead of
+            # a slow reader; what must hold is that at most the token in flight follows (plus
+            # one the worker may count between this read and the cancel).
+            at_cancel = stats.completion_tokens
             cancel.cancel()
-    assert stats.finish_reason == "cancelled" and stats.completion_tokens <= 5
+    assert stats.finish_reason == "cancelled" and 0 < at_cancel < options.max_tokens
+    assert stats.completion_tokens <= at_cancel + 2
 
 
 def test_threads_are_served_one_at_a_time(generator: LlamaGenerator) -> None:
