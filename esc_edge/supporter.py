@@ -272,10 +272,11 @@ class Supporter:
         """At the first message, danger in the pre-chat situation counts as danger in the message."""
         if assessment.crisis or conversation.recent_seeker_texts(1):
             return assessment
-        verdict = self._situation_verdict(conversation.situation)
-        return verdict if verdict is not None and verdict.crisis else assessment
+        screened = self._screened_situation(conversation.situation)
+        return screened[1] if screened is not None and screened[1].crisis else assessment
 
-    def _situation_verdict(self, situation: str | None) -> Assessment | None:
+    def _screened_situation(self, situation: str | None) -> tuple[str, Assessment] | None:
+        """The situation as the prompt would show it, with its (cached) safety verdict."""
         text = _situation_text(situation)
         if text is None:
             return None
@@ -285,14 +286,15 @@ class Supporter:
             if len(self._situation_verdicts) >= SITUATION_CACHE_SIZE:
                 self._situation_verdicts.pop(next(iter(self._situation_verdicts)), None)
             self._situation_verdicts[text] = verdict
-        return verdict
+        return text, verdict
 
     def _prompt_situation(self, situation: str | None) -> str | None:
         """The situation as the prompt shows it; one the safety check flags never reaches the model."""
-        verdict = self._situation_verdict(situation)
-        if verdict is None or verdict.crisis or verdict.reason == INJECTION:
+        screened = self._screened_situation(situation)
+        if screened is None:
             return None
-        return _situation_text(situation)
+        text, verdict = screened
+        return None if verdict.crisis or verdict.reason == INJECTION else text
 
     def _assess(self, conversation: Conversation, text: str, careful: bool) -> Assessment:
         try:
